@@ -1,0 +1,24 @@
+"""FastStream wiring of extract: its durable consumer and the route to its use case."""
+
+from __future__ import annotations
+
+from faststream.nats import NatsBroker
+
+from services.extract.service import ExtractService
+from shared.bus import Route, subscribe_service
+from shared.clock import Clock
+from shared.events import DOCUMENT_FETCHED, DocumentFetched
+
+SERVICE = "extract"
+
+
+def register(
+    broker: NatsBroker, service: ExtractService, clock: Clock, batch_size: int = 8
+) -> None:
+    """Subscribe extract to `document.fetched`."""
+
+    async def on_document_fetched(event: DocumentFetched) -> None:
+        await service.extract(event)
+
+    routes = {DOCUMENT_FETCHED: Route(DocumentFetched, on_document_fetched)}
+    subscribe_service(broker, SERVICE, routes, clock, batch_size=batch_size)

@@ -1,0 +1,75 @@
+"""Pure rules of the crawler: which addresses are off limits, what an anti-bot answer looks like,
+and when each source is next due. No I/O, no clock: the service passes both in.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import datetime, timedelta
+
+from shared.events import stable_id
+
+# 瑞数 (Riversafe) answers 412 with a `$_ts` bootstrap script; 加速乐 sets `__jsluid*` cookies and
+# serves a tiny JavaScript challenge; other WAFs ban with 403/405 and a short "访问被拒绝" page.
+_CHALLENGE_MARKERS = (
+    "$_ts",
+    "__jsl_clearance",
+    "document.cookie=",
+    "访问被拒绝",
+    "安全验证",
+    "WAF",
+    "滑动验证",
+)
+CHALLENGE_BODY_MAX = 4096
+
+
+def blocked_reason(status: int, headers: dict[str, str], body: bytes) -> str | None:
+    """Why an answer is an anti-bot block rather than content, or None when it is not one."""
+    cookies = headers.get("set-cookie", "")
+    head = body[:CHALLENGE_BODY_MAX].decode("utf-8", errors="replace")
+    if status == 412 and ("$_ts" in head or "<script" in head.lower()):
+        return "anti-bot challenge (HTTP 412 with a $_ts script, 瑞数)"
+    if "__jsluid" in cookies and (
+        status in (403, 412, 521) or (len(body) < CHALLENGE_BODY_MAX and "<script" in head.lower())
+    ):
+        return f"anti-bot challenge (__jsluid cookie, HTTP {status}, 加速乐)"
+    if (
+        status in (403, 405, 412, 418, 429, 521)
+        and len(body) < CHALLENGE_BODY_MAX
+        and any(m in head for m in _CHALLENGE_MARKERS)
+    ):
+        return f"anti-bot or WAF answer (HTTP {status})"
+    return None
+
+
+def address_refusal(address: str, allow_private: bool) -> str | None:
+    """Why the crawler must not connect to `address`, or None if it may."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return f"not an IP address: {address!r}"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_multicast or ip.is_unspecified:
+        return f"{ip} is not a unicast address"
+    if allow_private:
+        return None
+    if ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_reserved or not ip.is_global:
+        return f"{ip} is a private, loopback or link-local address (set NIANBAO_ALLOW_PRIVATE_NETWORKS=1 to allow)"
+    return None
+
+
+def next_crawl_at(
+    source_id: str, last_started: datetime | None, interval: timedelta, now: datetime
+) -> datetime:
+    """When a source is next due.
+
+    The first crawl of each source is spread over one interval by a hash of its id, and every
+    later one gets ±10 % jitter from the same hash, so thousands of sources never fire together
+    and the spread survives restarts.
+    """
+    fraction = int(stable_id("schedule", source_id)[:8], 16) / 0xFFFFFFFF
+    if last_started is None:
+        return now + interval * fraction * 0.1  # first crawl soon, but not all at once
+    jitter = interval * ((fraction - 0.5) * 0.2)
+    return last_started + interval + jitter

@@ -1,0 +1,310 @@
+"""Ingest's use cases: crawl one source, crawl them all once, and keep crawling on schedule.
+
+A crawl reads every list page (they are never cached: new reports shift pagination), picks the
+report-like links, fetches each detail page with a conditional GET, stores new or changed bytes
+in the object store and publishes `document.fetched`; at the end it publishes `source.checked`
+with counts, so a crawl that silently found nothing is visible as such.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from services.ingest import core
+from services.ingest.discovery import (
+    ListItem,
+    PageRequest,
+    find_attachments,
+    looks_like_report,
+    parse_list_page,
+)
+from services.ingest.fetcher import Blocked, FetchError, FetchResult, PoliteFetcher
+from services.ingest.state import CrawlState, PageState, SourceState
+from shared.blobs import BlobStore
+from shared.clock import Clock
+from shared.decoding import decode_bytes
+from shared.events import (
+    DOCUMENT_FETCHED,
+    SOURCE_CHECKED,
+    DocumentFetched,
+    Event,
+    SourceChecked,
+    stable_id,
+)
+from shared.logs import log_fields
+from shared.sources import AgencySpec, SourcesFile, SourceSpec
+
+log = logging.getLogger("nianbao.ingest")
+
+EventPublisher = Callable[[str, Event], Awaitable[None]]
+MAX_ATTACHMENTS_PER_PAGE = 5
+HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "text/xml", "application/xml")
+
+
+@dataclass
+class _Crawl:
+    """Counters and outcome of one crawl of one source."""
+
+    agency: AgencySpec
+    source: SourceSpec
+    source_id: str
+    started_at: datetime
+    backfill: bool
+    list_pages: int = 0
+    candidates: int = 0
+    fetched: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    status: str = "ok"
+    reason: str | None = None
+    error_samples: list[str] = field(default_factory=list)
+
+    def note_error(self, exc: FetchError) -> None:
+        self.errors += 1
+        if len(self.error_samples) < 3:
+            self.error_samples.append(f"{exc.url}: {exc}")
+
+
+@dataclass
+class IngestService:
+    """The crawler, bound to a fetcher, the object store, its memory and an event publisher."""
+
+    fetcher: PoliteFetcher
+    blobs: BlobStore
+    state: CrawlState
+    publish: EventPublisher
+    clock: Clock
+    concurrency: int = 8
+
+    async def crawl_all(self, sources: SourcesFile) -> list[SourceChecked]:
+        """Crawl every source of every agency once, several at a time; returns their outcomes."""
+        semaphore = asyncio.Semaphore(self.concurrency)
+
+        async def one(agency: AgencySpec, index: int) -> SourceChecked:
+            async with semaphore:
+                return await self.crawl_source(agency, index)
+
+        jobs = [one(agency, i) for agency in sources.agencies for i in range(len(agency.sources))]
+        return list(await asyncio.gather(*jobs))
+
+    async def run_schedule(self, sources: SourcesFile, stop: asyncio.Event) -> None:
+        """Crawl each source on its interval (with jitter) until `stop` is set."""
+        semaphore = asyncio.Semaphore(self.concurrency)
+        running: set[asyncio.Task[SourceChecked]] = set()
+        due: dict[str, datetime] = {}
+        while not stop.is_set():
+            now = self.clock()
+            for agency in sources.agencies:
+                for index, spec in enumerate(agency.sources):
+                    source_id = agency.source_id(index)
+                    if source_id not in due:
+                        state = await self.state.get_source(source_id)
+                        due[source_id] = core.next_crawl_at(
+                            source_id,
+                            state.last_started if state else None,
+                            timedelta(hours=spec.interval_hours),
+                            now,
+                        )
+                    if due[source_id] <= now:
+                        due[source_id] = core.next_crawl_at(
+                            source_id, now, timedelta(hours=spec.interval_hours), now
+                        )
+
+                        async def guarded(a: AgencySpec = agency, i: int = index) -> SourceChecked:
+                            async with semaphore:
+                                return await self.crawl_source(a, i)
+
+                        task = asyncio.create_task(guarded())
+                        running.add(task)
+                        task.add_done_callback(running.discard)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=5.0)
+            except TimeoutError:
+                continue
+        for task in list(running):
+            task.cancel()
+
+    async def crawl_source(self, agency: AgencySpec, index: int) -> SourceChecked:
+        """Crawl one source: list pages, report-like detail pages, their attachments."""
+        source = agency.sources[index]
+        source_id = agency.source_id(index)
+        previous = await self.state.get_source(source_id)
+        crawl = _Crawl(
+            agency, source, source_id, self.clock(), backfill=not (previous and previous.ever_ok)
+        )
+        fields = log_fields(source=source_id, url=source.list_url)
+        log.info("crawl started", extra=fields)
+        try:
+            items = await self._read_lists(crawl)
+            candidates = [item for item in items if looks_like_report(item.title)]
+            crawl.candidates = len(candidates)
+            for item in candidates:
+                await self._fetch_detail(crawl, item)
+        except Blocked as exc:
+            crawl.status, crawl.reason = "blocked", f"{exc} at {exc.url}"
+        except FetchError as exc:
+            crawl.status, crawl.reason = "failed", f"{exc} at {exc.url}"
+        if crawl.status == "ok" and crawl.errors:
+            crawl.reason = f"{crawl.errors} page(s) failed, e.g. " + "; ".join(crawl.error_samples)
+        checked = SourceChecked(
+            event_id=stable_id("source.checked", source_id, crawl.started_at.isoformat()),
+            occurred_at=self.clock(),
+            source_id=source_id,
+            agency_id=agency.id,
+            list_url=source.list_url,
+            status=crawl.status,  # type: ignore[arg-type]
+            reason=crawl.reason,
+            started_at=crawl.started_at,
+            finished_at=self.clock(),
+            list_pages=crawl.list_pages,
+            candidates=crawl.candidates,
+            fetched=crawl.fetched,
+            unchanged=crawl.unchanged,
+            errors=crawl.errors,
+            first_crawl=crawl.backfill,
+        )
+        await self.publish(SOURCE_CHECKED, checked)
+        await self.state.put_source(
+            source_id,
+            SourceState(
+                last_started=crawl.started_at,
+                ever_ok=bool(previous and previous.ever_ok) or crawl.status == "ok",
+            ),
+        )
+        log.info(
+            "crawl finished",
+            extra=log_fields(
+                source=source_id,
+                status=crawl.status,
+                list_pages=crawl.list_pages,
+                candidates=crawl.candidates,
+                fetched=crawl.fetched,
+                unchanged=crawl.unchanged,
+                errors=crawl.errors,
+            ),
+        )
+        return checked
+
+    async def _read_lists(self, crawl: _Crawl) -> list[ListItem]:
+        """Every item of every page of the source's list, first page first.
+
+        A failure of the first page fails the crawl (nothing was seen); a later page that fails
+        is counted and the crawl goes on with what it has.
+        """
+        queue: list[PageRequest] = [PageRequest(crawl.source.list_url)]
+        seen_pages: set[tuple[str, str, tuple[tuple[str, str], ...]]] = set()
+        items: dict[str, ListItem] = {}
+        while queue and crawl.list_pages < crawl.source.max_pages:
+            request = queue.pop(0)
+            key = (request.url, request.method, request.form)
+            if key in seen_pages:
+                continue
+            seen_pages.add(key)
+            try:
+                result = await self._get(
+                    crawl, request.url, method=request.method, form=request.form
+                )
+            except Blocked:
+                raise
+            except FetchError as exc:
+                if crawl.list_pages == 0:
+                    raise
+                crawl.note_error(exc)
+                continue
+            crawl.list_pages += 1
+            text, _ = decode_bytes(result.body, result.declared_charset, crawl.source.encoding)
+            page = parse_list_page(
+                text,
+                result.url,
+                max_pages=crawl.source.max_pages,
+                link_selector=crawl.source.link_selector,
+            )
+            for item in page.items:
+                items.setdefault(item.url, item)
+            queue.extend(
+                p for p in page.further_pages if (p.url, p.method, p.form) not in seen_pages
+            )
+        return list(items.values())
+
+    async def _fetch_detail(
+        self, crawl: _Crawl, item: ListItem, parent_url: str | None = None
+    ) -> None:
+        known = await self.state.get_page(item.url)
+        try:
+            result = await self._get(
+                crawl,
+                item.url,
+                etag=known.etag if known else None,
+                last_modified=known.last_modified if known else None,
+            )
+        except Blocked:
+            raise
+        except FetchError as exc:
+            crawl.note_error(exc)
+            return
+        if result.not_modified and known is not None:
+            crawl.unchanged += 1
+            return
+        key = await self.blobs.put(result.body)
+        if known is None or known.sha256 != key:
+            await self._publish_document(crawl, item, result, key, parent_url)
+            crawl.fetched += 1
+        else:
+            crawl.unchanged += 1
+        await self.state.put_page(
+            item.url,
+            PageState(
+                sha256=key,
+                etag=result.headers.get("etag"),
+                last_modified=result.headers.get("last-modified"),
+            ),
+        )
+        if parent_url is None and _is_textual(result.content_type):
+            text, _ = decode_bytes(result.body, result.declared_charset, crawl.source.encoding)
+            for attachment in find_attachments(text, result.url)[:MAX_ATTACHMENTS_PER_PAGE]:
+                hinted = ListItem(
+                    url=attachment.url, title=attachment.title or item.title, date=item.date
+                )
+                await self._fetch_detail(crawl, hinted, parent_url=item.url)
+
+    async def _publish_document(
+        self, crawl: _Crawl, item: ListItem, result: FetchResult, key: str, parent_url: str | None
+    ) -> None:
+        event = DocumentFetched(
+            event_id=stable_id("document.fetched", item.url, key),
+            occurred_at=self.clock(),
+            source_id=crawl.source_id,
+            agency_id=crawl.agency.id,
+            agency_name=crawl.agency.name,
+            region_code=crawl.agency.region_code,
+            url=item.url,
+            list_url=crawl.source.list_url,
+            parent_url=parent_url,
+            content_type=result.content_type,
+            declared_charset=result.declared_charset,
+            encoding_override=crawl.source.encoding,
+            blob_key=key,
+            sha256=key,
+            size=len(result.body),
+            fetched_at=self.clock(),
+            title_hint=item.title,
+            date_hint=item.date,
+            backfill=crawl.backfill,
+        )
+        await self.publish(DOCUMENT_FETCHED, event)
+
+    async def _get(self, crawl: _Crawl, url: str, **kwargs: object) -> FetchResult:
+        return await self.fetcher.fetch(
+            url,
+            min_delay=crawl.source.min_delay_seconds,
+            max_in_flight=crawl.source.max_in_flight,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+
+def _is_textual(content_type: str | None) -> bool:
+    return content_type is None or content_type.split(";")[0].strip().lower().startswith(HTML_TYPES)

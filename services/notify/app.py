@@ -1,0 +1,30 @@
+"""FastStream wiring of notify: its durable consumer and the routes to its use cases."""
+
+from __future__ import annotations
+
+from faststream.nats import NatsBroker
+
+from services.notify.service import NotifyService
+from shared.bus import Route, subscribe_service
+from shared.clock import Clock
+from shared.events import FILING_OVERDUE, FILING_RECORDED, FilingOverdue, FilingRecorded
+
+SERVICE = "notify"
+
+
+def register(
+    broker: NatsBroker, service: NotifyService, clock: Clock, batch_size: int = 16
+) -> None:
+    """Subscribe notify to `filing.recorded` and `filing.overdue`."""
+
+    async def on_filing_recorded(event: FilingRecorded) -> None:
+        await service.handle_filing_recorded(event)
+
+    async def on_filing_overdue(event: FilingOverdue) -> None:
+        await service.handle_filing_overdue(event)
+
+    routes = {
+        FILING_RECORDED: Route(FilingRecorded, on_filing_recorded),
+        FILING_OVERDUE: Route(FilingOverdue, on_filing_overdue),
+    }
+    subscribe_service(broker, SERVICE, routes, clock, batch_size=batch_size)

@@ -1,0 +1,14 @@
+"""Notify's migrations (its own version table, so services migrate independently)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shared import migrations
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def upgrade(database_url: str) -> None:
+    """Create or upgrade the notify's tables."""
+    migrations.upgrade(MIGRATIONS, database_url)

@@ -1,0 +1,271 @@
+"""The composition root: builds the services from settings and runs them, together or alone.
+
+This is the only module that knows all four services; the services themselves never import each
+other. `nianbao up` runs all of them in one process (embedded NATS and SQLite unless configured
+otherwise); `nianbao service NAME` runs one, as each Kubernetes Deployment does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from faststream.nats import NatsBroker
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
+
+from services.extract import app as extract_app
+from services.extract.service import ExtractService
+from services.ingest.fetcher import PoliteFetcher
+from services.ingest.service import IngestService
+from services.ingest.settings import IngestSettings
+from services.ingest.state import NatsCrawlState
+from services.notify import app as notify_app
+from services.notify import migrate as notify_migrate
+from services.notify.mailer import SmtpMailer
+from services.notify.service import NotifyService
+from services.notify.settings import NotifySettings
+from services.store import app as store_app
+from services.store import migrate as store_migrate
+from services.store.service import StoreService
+from services.store.settings import StoreSettings
+from shared.blobs import NatsBlobStore
+from shared.bus import BLOB_BUCKET, STREAM_NAME, ensure_stream, publish_event, publish_raw
+from shared.clock import Clock, make_clock
+from shared.db import make_engine, session_factory
+from shared.embedded_nats import EmbeddedNats
+from shared.errors import ConfigurationError
+from shared.events import Event
+from shared.sources import SourcesFile, load_sources
+
+log = logging.getLogger("nianbao.runtime")
+SERVICES = ("ingest", "extract", "store", "notify")
+
+
+class AppSettings(IngestSettings, NotifySettings, StoreSettings):
+    """Every setting of every service: what `nianbao up` needs to run them all."""
+
+
+@dataclass
+class Components:
+    """The built services of one process, with what they run on."""
+
+    settings: AppSettings
+    clock: Clock
+    broker: NatsBroker
+    js: JetStreamContext
+    sources: SourcesFile | None
+    ingest: IngestService | None = None
+    extract: ExtractService | None = None
+    store: StoreService | None = None
+    notify: NotifyService | None = None
+    background: list[asyncio.Task[Any]] = field(default_factory=list)
+
+
+def migrate_database(database_url: str) -> None:
+    """Create or upgrade every service's tables (`nianbao db upgrade`)."""
+    store_migrate.upgrade(database_url)
+    notify_migrate.upgrade(database_url)
+
+
+def broker_for(settings: AppSettings, url: str) -> NatsBroker:
+    """A broker with the configured credentials, reconnecting forever on its own."""
+    options: dict[str, Any] = {
+        "max_reconnect_attempts": -1,
+        "reconnect_time_wait": 1.0,
+        "connect_timeout": 5.0,
+    }
+    if settings.nats_user:
+        options["user"] = settings.nats_user
+        options["password"] = (
+            settings.nats_password.get_secret_value() if settings.nats_password else None
+        )
+    if settings.nats_token:
+        options["token"] = settings.nats_token.get_secret_value()
+    return NatsBroker(url, **options)
+
+
+@contextlib.asynccontextmanager
+async def nats_url(settings: AppSettings) -> AsyncIterator[str]:
+    """The configured NATS URL, or an embedded server's for the duration of the block."""
+    if settings.nats_url:
+        yield settings.nats_url
+        return
+    server = EmbeddedNats(settings.data_dir / "nats")
+    url = await asyncio.to_thread(server.start)
+    log.info("embedded nats-server started at %s (store %s)", url, server.store_dir)
+    try:
+        yield url
+    finally:
+        await asyncio.to_thread(server.stop)
+
+
+def read_sources(settings: AppSettings) -> SourcesFile:
+    """The sources file named by NIANBAO_SOURCES."""
+    if settings.sources is None:
+        raise ConfigurationError(
+            "no sources file: set NIANBAO_SOURCES=path/to/sources.yaml (or run `nianbao up --demo`)"
+        )
+    return load_sources(Path(settings.sources))
+
+
+async def build(
+    settings: AppSettings, url: str, which: tuple[str, ...], sources: SourcesFile | None
+) -> Components:
+    """Connect to NATS, provision the stream, build the named services and register their consumers."""
+    clock = make_clock(settings.now)
+    broker = broker_for(settings, url)
+    await broker.connect()
+    js = broker.connection.jetstream()
+    await ensure_stream(js)
+    blobs = NatsBlobStore(js, BLOB_BUCKET)
+
+    async def publish(subject: str, event: Event) -> None:
+        await publish_event(broker, subject, event)
+
+    async def publish_serialised(subject: str, event_id: str, payload: str) -> None:
+        await publish_raw(broker, subject, event_id, payload)
+
+    parts = Components(settings=settings, clock=clock, broker=broker, js=js, sources=sources)
+    needs_db = {"store", "notify"} & set(which)
+    sessions = session_factory(make_engine(settings.resolved_database_url())) if needs_db else None
+    if "ingest" in which:
+        parts.ingest = IngestService(
+            fetcher=PoliteFetcher(settings),
+            blobs=blobs,
+            state=NatsCrawlState(js),
+            publish=publish,
+            clock=clock,
+            concurrency=settings.crawl_concurrency,
+        )
+    if "extract" in which:
+        parts.extract = ExtractService(blobs=blobs, publish=publish, clock=clock)
+        extract_app.register(broker, parts.extract, clock)
+    if "store" in which:
+        assert sessions is not None
+        parts.store = StoreService(
+            sessions=sessions,
+            publish=publish_serialised,
+            clock=clock,
+            grace_days=settings.grace_days,
+        )
+        if sources is not None:
+            await asyncio.to_thread(parts.store.sync_agencies, sources)
+        store_app.register(broker, parts.store, clock)
+    if "notify" in which:
+        assert sessions is not None
+        mailer = None
+        if settings.smtp_host:
+            mailer = SmtpMailer(
+                settings.smtp_host,
+                settings.smtp_port,
+                username=settings.smtp_user,
+                password=settings.smtp_password.get_secret_value()
+                if settings.smtp_password
+                else None,
+                starttls=settings.smtp_starttls,
+                use_tls=settings.smtp_tls,
+            )
+        parts.notify = NotifyService(
+            sessions=sessions,
+            mailer=mailer,
+            clock=clock,
+            sender=settings.smtp_from,
+            public_url=settings.public_url,
+        )
+        notify_app.register(broker, parts.notify, clock)
+    await broker.start()
+    return parts
+
+
+async def consumers_idle(js: JetStreamContext, durables: list[str]) -> bool:
+    """True when no consumer has a message waiting or unacknowledged."""
+    for name in durables:
+        try:
+            info = await js.consumer_info(STREAM_NAME, name)
+        except NotFoundError:
+            continue
+        if (info.num_pending or 0) > 0 or (info.num_ack_pending or 0) > 0:
+            return False
+    return True
+
+
+async def wait_until_idle(parts: Components, limit_seconds: float = 600.0) -> bool:
+    """Wait until every consumer is drained and the store's outbox is empty, twice in a row."""
+    durables = [name for name in ("extract", "store", "notify") if getattr(parts, name) is not None]
+    deadline = asyncio.get_running_loop().time() + limit_seconds
+    quiet = 0
+    while asyncio.get_running_loop().time() < deadline:
+        idle = await consumers_idle(parts.js, durables)
+        if idle and parts.store is not None:
+            idle = await asyncio.to_thread(parts.store.pending_outbox_count) == 0
+        quiet = quiet + 1 if idle else 0
+        if quiet >= 3:
+            return True
+        await asyncio.sleep(0.3)
+    return False
+
+
+async def dead_letter_counts(js: JetStreamContext) -> dict[str, int]:
+    """How many dead letters each service has published."""
+    info = await js.stream_info(STREAM_NAME, subjects_filter="nianbao.dlq.>")
+    subjects = info.state.subjects or {}
+    return {subject.split(".")[2]: int(count) for subject, count in subjects.items()}
+
+
+async def periodic(interval: float, action: Any, name: str) -> None:
+    """Run `action()` every `interval` seconds, logging and surviving its failures."""
+    while True:
+        try:
+            await action()
+        except Exception:
+            log.exception("%s failed; will try again in %ss", name, interval)
+        await asyncio.sleep(interval)
+
+
+def start_background(parts: Components, stop: asyncio.Event) -> None:
+    """The loops a long-running process keeps going besides its consumers."""
+    settings = parts.settings
+    if parts.ingest is not None and parts.sources is not None:
+        parts.background.append(asyncio.create_task(parts.ingest.run_schedule(parts.sources, stop)))
+    if parts.store is not None:
+        parts.background.append(
+            asyncio.create_task(periodic(5.0, parts.store.relay_outbox, "outbox relay"))
+        )
+        parts.background.append(
+            asyncio.create_task(
+                periodic(
+                    settings.deadline_check_minutes * 60,
+                    parts.store.check_deadlines,
+                    "deadline check",
+                )
+            )
+        )
+    if parts.notify is not None:
+        parts.background.append(asyncio.create_task(parts.notify.run_delivery_loop()))
+
+
+async def shutdown(parts: Components) -> None:
+    """Stop fetching, let in-flight messages finish, close connections."""
+    for task in parts.background:
+        task.cancel()
+    for task in parts.background:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    await parts.broker.stop()
+    if parts.ingest is not None:
+        await parts.ingest.fetcher.close()
+
+
+def install_signal_handlers(stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT set `stop`, so the process drains instead of dying mid-message."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)

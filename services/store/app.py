@@ -1,0 +1,28 @@
+"""FastStream wiring of store: its durable consumer and the routes to its use cases."""
+
+from __future__ import annotations
+
+from faststream.nats import NatsBroker
+
+from services.store.service import StoreService
+from shared.bus import Route, subscribe_service
+from shared.clock import Clock
+from shared.events import REPORT_EXTRACTED, SOURCE_CHECKED, ReportExtracted, SourceChecked
+
+SERVICE = "store"
+
+
+def register(broker: NatsBroker, service: StoreService, clock: Clock, batch_size: int = 16) -> None:
+    """Subscribe store to `report.extracted` and `source.checked`."""
+
+    async def on_report_extracted(event: ReportExtracted) -> None:
+        await service.record_extraction(event)
+
+    async def on_source_checked(event: SourceChecked) -> None:
+        await service.record_source_check(event)
+
+    routes = {
+        REPORT_EXTRACTED: Route(ReportExtracted, on_report_extracted),
+        SOURCE_CHECKED: Route(SourceChecked, on_source_checked),
+    }
+    subscribe_service(broker, SERVICE, routes, clock, batch_size=batch_size)

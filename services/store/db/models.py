@@ -1,0 +1,180 @@
+"""The store's tables: the system of record.
+
+Unique keys carry the idempotency: one filing per (agency, kind, year), one URL per filing once,
+one obligation per (agency, kind, year), one inbox row per processed event.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import UtcDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class InboxEntry(Base):
+    """An event the store has processed: written in the same transaction as its effect."""
+
+    __tablename__ = "store_inbox"
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OutboxEntry(Base):
+    """An event to publish, written with the effect that caused it; relayed after commit."""
+
+    __tablename__ = "store_outbox"
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+
+
+class Agency(Base):
+    """An agency, from the sources file or discovered by extraction."""
+
+    __tablename__ = "agencies"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    level: Mapped[str | None] = mapped_column(String(20))
+    aliases: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    expects: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    origin: Mapped[str] = mapped_column(String(20))  # sources | extraction
+    watched_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Source(Base):
+    """A list page of an agency's portal, and its health."""
+
+    __tablename__ = "sources"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+    list_url: Mapped[str] = mapped_column(Text)
+    first_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_status: Mapped[str | None] = mapped_column(String(20))
+    last_success_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    blocked_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Document(Base):
+    """A fetched page or attachment and what extraction made of it (the latest content)."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(32), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_id: Mapped[str | None] = mapped_column(String(120), index=True)
+    agency_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+    is_report: Mapped[bool] = mapped_column(Boolean)
+    kind: Mapped[str] = mapped_column(String(40))
+    report_year: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(Text)
+    extractor_version: Mapped[str] = mapped_column(String(20))
+    extraction: Mapped[dict[str, Any]] = mapped_column(JSON)
+    filing_id: Mapped[str | None] = mapped_column(String(32), index=True)
+
+
+class Filing(Base):
+    """One report: an agency's filing of one kind for one year, wherever it was seen."""
+
+    __tablename__ = "filings"
+    __table_args__ = (UniqueConstraint("agency_id", "kind", "report_year"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+    agency_name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    report_year: Mapped[int] = mapped_column(Integer, index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)  # where it was first seen
+    published: Mapped[date | None] = mapped_column(Date)
+    signed: Mapped[date | None] = mapped_column(Date)
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+    deadline: Mapped[date | None] = mapped_column(Date)
+    on_time: Mapped[bool | None] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    backfill: Mapped[bool] = mapped_column(Boolean, default=False)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class FilingUrl(Base):
+    """A URL where a filing was seen (portals repost)."""
+
+    __tablename__ = "filing_urls"
+    __table_args__ = (UniqueConstraint("filing_id", "url_hash"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    filing_id: Mapped[str] = mapped_column(ForeignKey("filings.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(32))
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class FilingVersion(Base):
+    """A content version of a filing: a silent edit after publication is a new version."""
+
+    __tablename__ = "filing_versions"
+    __table_args__ = (UniqueConstraint("filing_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    filing_id: Mapped[str] = mapped_column(ForeignKey("filings.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(Text)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Obligation(Base):
+    """What an agency must publish: one kind for one year, by a deadline, and the verdict."""
+
+    __tablename__ = "obligations"
+    __table_args__ = (UniqueConstraint("agency_id", "kind", "report_year"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    report_year: Mapped[int] = mapped_column(Integer, index=True)
+    deadline: Mapped[date] = mapped_column(Date)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    overdue_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+Index("ix_filings_agency_year", Filing.agency_id, Filing.report_year)

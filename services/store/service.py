@@ -1,0 +1,511 @@
+"""The store's use cases: one function per input event, plus the deadline checker.
+
+Each use case runs in one database transaction that also writes the inbox row of the event it
+handles and the outbox rows of the events it causes. After the commit the outbox is relayed to
+NATS; a crash in between leaves the rows for the next relay, and the deterministic event ids make
+a second publish harmless. That is what makes "at least once, effect once" hold for the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.store import core
+from services.store.db.models import (
+    Agency,
+    Document,
+    Filing,
+    FilingUrl,
+    FilingVersion,
+    InboxEntry,
+    Obligation,
+    OutboxEntry,
+    Source,
+)
+from shared.clock import Clock, as_utc
+from shared.db import run_sync, unit_of_work
+from shared.events import (
+    FILING_OVERDUE,
+    FILING_RECORDED,
+    REPORT_KINDS,
+    Event,
+    FilingOverdue,
+    FilingRecorded,
+    ReportExtracted,
+    SourceChecked,
+    stable_id,
+)
+from shared.logs import log_fields
+from shared.sources import SourcesFile
+
+log = logging.getLogger("nianbao.store")
+
+RawPublisher = Callable[[str, str, str], Awaitable[None]]  # subject, event_id, payload
+FIRST_OBLIGATION_YEAR = 2019  # the current national rules; earlier years are history only
+MAX_TEXT_IN_DB = 400_000
+
+
+def url_key(url: str) -> str:
+    """A fixed-size key for a URL, for unique indexes (URLs can be longer than an index allows)."""
+    return stable_id("url", url)
+
+
+@dataclass
+class StoreService:
+    """The store's use cases, bound to a database and a way to publish events."""
+
+    sessions: sessionmaker[Session]
+    publish: RawPublisher
+    clock: Clock
+    grace_days: int = 3
+
+    def __post_init__(self) -> None:
+        self._relay_lock = asyncio.Lock()
+
+    # ---- sources file -------------------------------------------------------------------------
+    def sync_agencies(self, sources: SourcesFile) -> None:
+        """Upsert the agencies and sources of the sources file; new ones are watched from now."""
+        now = self.clock()
+        with unit_of_work(self.sessions) as session:
+            for spec in sources.agencies:
+                agency = session.get(Agency, spec.id)
+                if agency is None:
+                    agency = Agency(id=spec.id, origin="sources", watched_since=now, aliases=[])
+                    session.add(agency)
+                agency.name = spec.name
+                agency.region_code = spec.region_code
+                agency.level = spec.level
+                agency.expects = list(spec.expects)
+                agency.origin = "sources"
+                if agency.watched_since is None:
+                    agency.watched_since = now
+                for index, source_spec in enumerate(spec.sources):
+                    source_id = spec.source_id(index)
+                    source = session.get(Source, source_id)
+                    if source is None:
+                        session.add(
+                            Source(
+                                id=source_id,
+                                agency_id=spec.id,
+                                list_url=source_spec.list_url,
+                                consecutive_failures=0,
+                                last_counts={},
+                            )
+                        )
+                    else:
+                        source.list_url = source_spec.list_url
+
+    # ---- report.extracted ---------------------------------------------------------------------
+    async def record_extraction(self, event: ReportExtracted) -> None:
+        """Record a fetched document and, if it is a report, its filing (new, reposted or changed)."""
+        await run_sync(lambda: self._record_extraction(event))
+        await self.relay_outbox()
+
+    def _record_extraction(self, event: ReportExtracted) -> None:
+        with unit_of_work(self.sessions) as session:
+            if not _claim(session, event, "report.extracted", self.clock()):
+                return
+            extraction = event.extraction
+            document = session.scalar(
+                select(Document).where(Document.url_hash == url_key(event.url))
+            )
+            if document is None:
+                document = Document(
+                    url=event.url, url_hash=url_key(event.url), first_seen=event.fetched_at
+                )
+                session.add(document)
+            document.sha256 = event.sha256
+            document.source_id = event.source_id
+            document.agency_id = event.agency_id
+            document.last_seen = event.fetched_at
+            document.is_report = extraction.is_annual_report
+            document.kind = extraction.kind
+            document.report_year = extraction.report_year
+            document.title = extraction.title
+            document.extractor_version = extraction.extractor_version
+            payload = extraction.model_dump(mode="json")
+            payload["text"] = payload["text"][:MAX_TEXT_IN_DB]
+            document.extraction = payload
+            if not (
+                extraction.is_annual_report
+                and extraction.kind != "other"
+                and extraction.report_year
+            ):
+                document.filing_id = None
+                return
+            agency = _agency_for(session, event, self.clock())
+            filing = self._upsert_filing(session, event, agency)
+            document.filing_id = filing.id
+
+    def _upsert_filing(self, session: Session, event: ReportExtracted, agency: Agency) -> Filing:
+        extraction = event.extraction
+        assert extraction.report_year is not None
+        filing_id = stable_id("filing", agency.id, extraction.kind, extraction.report_year)
+        text_hash = core.content_hash(extraction.text or extraction.title or event.sha256)
+        filing = session.get(Filing, filing_id)
+        rule = core.deadline_for(extraction.kind, extraction.report_year)
+        deadline = core.deadline_date(rule, extraction.report_year) if rule else None
+        summary = {
+            "sections": [s.title for s in extraction.sections if s.level == 1][:12],
+            "figures": [f.text for f in extraction.figures][:8],
+            "missing_elements": list(extraction.missing_elements),
+        }
+        if filing is None:
+            filing = Filing(
+                id=filing_id,
+                agency_id=agency.id,
+                agency_name=agency.name,
+                region_code=agency.region_code,
+                kind=extraction.kind,
+                report_year=extraction.report_year,
+                title=extraction.title,
+                url=event.url,
+                published=extraction.published,
+                signed=extraction.signed,
+                first_seen=event.fetched_at,
+                last_seen=event.fetched_at,
+                deadline=deadline,
+                on_time=core.is_on_time(extraction.published, event.fetched_at, deadline),
+                version=1,
+                content_hash=text_hash,
+                backfill=event.backfill,
+                summary=summary,
+            )
+            session.add(filing)
+            session.add(
+                FilingVersion(
+                    filing_id=filing_id,
+                    version=1,
+                    content_hash=text_hash,
+                    url=event.url,
+                    seen_at=event.fetched_at,
+                )
+            )
+            _add_url(session, filing_id, event.url, event.fetched_at)
+            session.flush()
+            self._emit_recorded(session, filing, "new", event)
+            return filing
+        filing.last_seen = max(filing.last_seen, event.fetched_at)
+        if filing.published is None and extraction.published is not None:
+            filing.published = extraction.published
+            filing.on_time = core.is_on_time(filing.published, filing.first_seen, filing.deadline)
+        _add_url(session, filing_id, event.url, event.fetched_at)
+        known = set(
+            session.scalars(
+                select(FilingVersion.content_hash).where(FilingVersion.filing_id == filing_id)
+            )
+        )
+        if text_hash not in known:
+            filing.version += 1
+            filing.content_hash = text_hash
+            filing.title = extraction.title or filing.title
+            filing.summary = summary
+            session.add(
+                FilingVersion(
+                    filing_id=filing_id,
+                    version=filing.version,
+                    content_hash=text_hash,
+                    url=event.url,
+                    seen_at=event.fetched_at,
+                )
+            )
+            self._emit_recorded(session, filing, "changed", event)
+        return filing
+
+    def _emit_recorded(
+        self, session: Session, filing: Filing, change: str, event: ReportExtracted
+    ) -> None:
+        obligation = session.get(
+            Obligation, stable_id("obligation", filing.agency_id, filing.kind, filing.report_year)
+        )
+        recorded = FilingRecorded(
+            event_id=stable_id("filing.recorded", filing.id, filing.version),
+            occurred_at=event.fetched_at,
+            correlation_id=event.correlation_id or event.event_id,
+            filing_id=filing.id,
+            version=filing.version,
+            change=change,  # type: ignore[arg-type]
+            agency_id=filing.agency_id,
+            agency=filing.agency_name,
+            region_code=filing.region_code,
+            kind=filing.kind,  # type: ignore[arg-type]
+            report_year=filing.report_year,
+            title=filing.title,
+            url=event.url,
+            published=filing.published,
+            first_seen=filing.first_seen,
+            deadline=filing.deadline,
+            on_time=filing.on_time,
+            backfill=event.backfill,
+            was_overdue=bool(obligation and obligation.overdue_alerted_at),
+            sections=tuple(filing.summary.get("sections", [])),
+            figures=tuple(filing.summary.get("figures", [])),
+        )
+        _enqueue(session, FILING_RECORDED, recorded, self.clock())
+
+    # ---- source.checked -----------------------------------------------------------------------
+    async def record_source_check(self, event: SourceChecked) -> None:
+        """Record the outcome of one crawl of one source: its health decides unknown vs missing."""
+        await run_sync(lambda: self._record_source_check(event))
+
+    def _record_source_check(self, event: SourceChecked) -> None:
+        with unit_of_work(self.sessions) as session:
+            if not _claim(session, event, "source.checked", self.clock()):
+                return
+            source = session.get(Source, event.source_id)
+            if source is None:
+                if session.get(Agency, event.agency_id) is None:
+                    session.add(
+                        Agency(
+                            id=event.agency_id,
+                            name=event.agency_id,
+                            origin="sources",
+                            watched_since=event.started_at,
+                            aliases=[],
+                            expects=[],
+                        )
+                    )
+                source = Source(
+                    id=event.source_id,
+                    agency_id=event.agency_id,
+                    list_url=event.list_url,
+                    consecutive_failures=0,
+                    last_counts={},
+                )
+                session.add(source)
+            if (
+                source.last_checked_at is not None
+                and as_utc(source.last_checked_at) > event.finished_at
+            ):
+                return  # an older crawl delivered late must not overwrite newer health
+            source.first_checked_at = source.first_checked_at or event.started_at
+            source.last_checked_at = event.finished_at
+            source.last_status = event.status
+            source.last_counts = {
+                "list_pages": event.list_pages,
+                "candidates": event.candidates,
+                "fetched": event.fetched,
+                "unchanged": event.unchanged,
+                "errors": event.errors,
+            }
+            if event.status == "ok":
+                source.last_success_at = event.finished_at
+                source.blocked_since = None
+                source.consecutive_failures = 0
+            else:
+                source.last_error = event.reason
+                source.last_error_at = event.finished_at
+                source.consecutive_failures = (source.consecutive_failures or 0) + 1
+                if event.status == "blocked" and source.blocked_since is None:
+                    source.blocked_since = event.started_at
+
+    # ---- deadlines ----------------------------------------------------------------------------
+    async def check_deadlines(self) -> int:
+        """Judge every obligation now; publish `filing.overdue` once per newly missing one."""
+        alerts = await run_sync(self._check_deadlines)
+        await self.relay_outbox()
+        return alerts
+
+    def _check_deadlines(self) -> int:
+        now = self.clock()
+        alerts = 0
+        with unit_of_work(self.sessions) as session:
+            agencies = session.scalars(select(Agency).where(Agency.origin == "sources")).all()
+            for agency in agencies:
+                sources = session.scalars(select(Source).where(Source.agency_id == agency.id)).all()
+                for kind in agency.expects or []:
+                    for year in range(FIRST_OBLIGATION_YEAR, now.year):
+                        rule = core.deadline_for(kind, year)
+                        if rule is None:
+                            continue
+                        deadline = core.deadline_date(rule, year)
+                        if deadline > now.date() + timedelta(days=366):
+                            continue
+                        if self._judge(session, agency, sources, kind, year, rule, deadline, now):
+                            alerts += 1
+        return alerts
+
+    def _judge(
+        self,
+        session: Session,
+        agency: Agency,
+        sources: list[Source] | tuple[Source, ...] | object,
+        kind: str,
+        year: int,
+        rule: core.DeadlineRule,
+        deadline: date,
+        now: datetime,
+    ) -> bool:
+        obligation_id = stable_id("obligation", agency.id, kind, year)
+        obligation = session.get(Obligation, obligation_id)
+        if obligation is None:
+            obligation = Obligation(
+                id=obligation_id,
+                agency_id=agency.id,
+                kind=kind,
+                report_year=year,
+                deadline=deadline,
+                legal_basis=rule.legal_basis,
+                status="pending",
+            )
+            session.add(obligation)
+        filing = session.get(Filing, stable_id("filing", agency.id, kind, year))
+        source_list = list(sources)  # type: ignore[call-overload]
+        crawled_ok = bool(source_list) and all(
+            s.last_success_at is not None
+            and as_utc(s.last_success_at).date() > deadline
+            and s.blocked_since is None
+            for s in source_list
+        )
+        verdict = core.judge_obligation(
+            deadline=deadline,
+            now=now,
+            grace_days=self.grace_days,
+            filed_published=filing.published if filing else None,
+            filed_first_seen=as_utc(filing.first_seen) if filing else None,
+            last_crawl_ok_after_deadline=crawled_ok,
+        )
+        obligation.status = verdict
+        obligation.checked_at = now
+        watched_since = as_utc(agency.watched_since) if agency.watched_since else now
+        # Only a deadline that passes while the agency is watched may raise an alert.
+        if (
+            verdict != "missing"
+            or obligation.overdue_alerted_at is not None
+            or deadline < watched_since.date()
+        ):
+            return False
+        last_ok = max(
+            (as_utc(s.last_success_at) for s in source_list if s.last_success_at), default=None
+        )
+        overdue = FilingOverdue(
+            event_id=stable_id("filing.overdue", obligation_id),
+            occurred_at=now,
+            obligation_id=obligation_id,
+            agency_id=agency.id,
+            agency=agency.name,
+            region_code=agency.region_code,
+            kind=kind,  # type: ignore[arg-type]
+            report_year=year,
+            deadline=deadline,
+            legal_basis=rule.legal_basis,
+            checked_at=now,
+            last_crawled_ok=last_ok,
+        )
+        _enqueue(session, FILING_OVERDUE, overdue, now)
+        obligation.overdue_alerted_at = now
+        log.info("overdue", extra=log_fields(agency=agency.id, kind=kind, year=year))
+        return True
+
+    # ---- outbox relay -------------------------------------------------------------------------
+    async def relay_outbox(self, limit: int = 500) -> int:
+        """Publish outbox rows not yet published; safe to run concurrently and repeatedly."""
+        async with self._relay_lock:
+            rows = await run_sync(lambda: self._pending_outbox(limit))
+            for event_id, subject, payload in rows:
+                await self.publish(subject, event_id, payload)
+                await run_sync(lambda event_id=event_id: self._mark_published(event_id))  # type: ignore[misc]
+            return len(rows)
+
+    def _pending_outbox(self, limit: int) -> list[tuple[str, str, str]]:
+        with unit_of_work(self.sessions) as session:
+            rows = session.scalars(
+                select(OutboxEntry)
+                .where(OutboxEntry.published_at.is_(None))
+                .order_by(OutboxEntry.created_at)
+                .limit(limit)
+            ).all()
+            return [(r.event_id, r.subject, r.payload) for r in rows]
+
+    def _mark_published(self, event_id: str) -> None:
+        with unit_of_work(self.sessions) as session:
+            row = session.get(OutboxEntry, event_id)
+            if row is not None:
+                row.published_at = self.clock()
+
+    def pending_outbox_count(self) -> int:
+        """How many events wait in the outbox (for `--once` and readiness)."""
+        return len(self._pending_outbox(10_000))
+
+
+def _claim(session: Session, event: Event, subject: str, now: datetime) -> bool:
+    """Write the inbox row of an event; False if it was processed before (a redelivery or replay)."""
+    if session.get(InboxEntry, event.event_id) is not None:
+        return False
+    session.add(InboxEntry(event_id=event.event_id, subject=subject, processed_at=now))
+    session.flush()
+    return True
+
+
+def _enqueue(session: Session, subject: str, event: Event, now: datetime) -> None:
+    if session.get(OutboxEntry, event.event_id) is None:
+        session.add(
+            OutboxEntry(
+                event_id=event.event_id,
+                subject=subject,
+                payload=event.model_dump_json(),
+                created_at=now,
+                published_at=None,
+            )
+        )
+
+
+def _add_url(session: Session, filing_id: str, url: str, seen: datetime) -> None:
+    key = url_key(url)
+    exists = session.scalar(
+        select(FilingUrl.id).where(FilingUrl.filing_id == filing_id, FilingUrl.url_hash == key)
+    )
+    if exists is None:
+        session.add(FilingUrl(filing_id=filing_id, url=url, url_hash=key, first_seen=seen))
+
+
+def _agency_for(session: Session, event: ReportExtracted, now: datetime) -> Agency:
+    """The agency a report belongs to: the source's agency unless extraction names another one.
+
+    A portal column normally carries its own agency's reports; an extracted name that differs
+    (a government portal listing its departments' reports) gets an agency of its own, found again
+    by name next time.
+    """
+    source_agency = session.get(Agency, event.agency_id)
+    name = event.extraction.agency
+    if source_agency is not None and (
+        not name or name == source_agency.name or name in (source_agency.aliases or [])
+    ):
+        return source_agency
+    if source_agency is None and not name:
+        source_agency = Agency(
+            id=event.agency_id,
+            name=event.agency_id,
+            origin="extraction",
+            watched_since=now,
+            aliases=[],
+            expects=[],
+        )
+        session.add(source_agency)
+        return source_agency
+    assert name is not None
+    found = session.scalar(select(Agency).where(Agency.name == name))
+    if found is not None:
+        return found
+    agency = Agency(
+        id=f"auto-{stable_id('agency', name)[:12]}",
+        name=name,
+        region_code=event.extraction.region.code,
+        origin="extraction",
+        watched_since=now,
+        aliases=[],
+        expects=[],
+    )
+    session.add(agency)
+    session.flush()
+    return agency
+
+
+__all__ = ["REPORT_KINDS", "StoreService"]

@@ -1,0 +1,12 @@
+"""Store's settings (environment variables prefixed NIANBAO_)."""
+
+from __future__ import annotations
+
+from shared.settings import CommonSettings
+
+
+class StoreSettings(CommonSettings):
+    """How verdicts are judged."""
+
+    grace_days: int = 3  # days after a deadline before "missing" may be said
+    deadline_check_minutes: float = 60.0

@@ -1,0 +1,160 @@
+"""`nianbao up` and `nianbao service`: run the services until stopped, or once through.
+
+`--once` crawls every source, waits until every consumer has drained (and the store's outbox
+is empty), runs the deadline check, waits again so notify has handled its alerts, sends due mail,
+prints a summary and exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import click
+
+from services.runtime import (
+    SERVICES,
+    AppSettings,
+    Components,
+    build,
+    dead_letter_counts,
+    install_signal_handlers,
+    migrate_database,
+    nats_url,
+    read_sources,
+    shutdown,
+    start_background,
+    wait_until_idle,
+)
+from services.store.queries import list_filings, obligation_counts, source_health
+from shared.logs import configure_logging
+from shared.sources import SourcesFile, parse_sources
+
+log = logging.getLogger("nianbao.up")
+
+
+@contextlib.contextmanager
+def demo_portal(settings: AppSettings) -> Iterator[SourcesFile]:
+    """Serve the bundled demo portal on loopback and write the sources file that points at it."""
+    from services.demo_portal.server import DemoPortal
+    from services.demo_portal.sources import demo_sources_yaml
+
+    portal = DemoPortal()
+    base_url = portal.start()
+    try:
+        text = demo_sources_yaml(base_url)
+        path = settings.data_dir / "demo-sources.yaml"
+        path.write_text(text, encoding="utf-8")
+        click.echo(f"demo portal serving at {base_url} (sources file: {path})")
+        yield parse_sources(text, str(path))
+    finally:
+        portal.stop()
+
+
+async def run_up(settings: AppSettings, *, demo: bool, once: bool) -> int:
+    """Run all four services in this process; returns the exit status."""
+    configure_logging(
+        "WARNING" if once and settings.log_level == "INFO" else settings.log_level,
+        settings.log_json,
+    )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if demo:
+        settings.allow_private_networks = True  # the demo portal is on loopback
+    with contextlib.ExitStack() as stack:
+        sources = stack.enter_context(demo_portal(settings)) if demo else read_sources(settings)
+        await asyncio.to_thread(migrate_database, settings.resolved_database_url())
+        async with nats_url(settings) as url:
+            parts = await build(settings, url, SERVICES, sources)
+            try:
+                if once:
+                    return await _once(parts, sources)
+                stop = asyncio.Event()
+                install_signal_handlers(stop)
+                start_background(parts, stop)
+                click.echo(
+                    f"nianbao is running: {len(sources.agencies)} agencies, NATS {url}, "
+                    f"data in {settings.data_dir}. Ctrl-C stops."
+                )
+                await stop.wait()
+                return 0
+            finally:
+                await shutdown(parts)
+    return 0
+
+
+async def run_service(settings: AppSettings, name: str) -> int:
+    """Run one service alone until SIGTERM; the database must already be migrated."""
+    configure_logging(settings.log_level, settings.log_json)
+    sources = read_sources(settings) if name in ("ingest", "store") else None
+    assert settings.nats_url
+    parts = await build(settings, settings.nats_url, (name,), sources)
+    stop = asyncio.Event()
+    install_signal_handlers(stop)
+    start_background(parts, stop)
+    log.info("service %s running", name)
+    try:
+        await stop.wait()
+    finally:
+        await shutdown(parts)
+    return 0
+
+
+async def _once(parts: Components, sources: SourcesFile) -> int:
+    assert parts.ingest is not None
+    assert parts.store is not None
+    assert parts.notify is not None
+    checks = await parts.ingest.crawl_all(sources)
+    drained = await wait_until_idle(parts)
+    alerts = await parts.store.check_deadlines()
+    drained = await wait_until_idle(parts) and drained
+    sent = await parts.notify.send_due()
+    dead = await dead_letter_counts(parts.js)
+    _print_summary(parts, checks, alerts, sent, dead)
+    if not drained:
+        click.echo(
+            "nianbao: some events were still being processed when the time ran out", err=True
+        )
+        return 1
+    return 0
+
+
+def _print_summary(
+    parts: Components, checks: list[Any], alerts: int, sent: int, dead: dict[str, int]
+) -> None:
+    assert parts.store is not None
+    assert parts.notify is not None
+    sessions = parts.store.sessions
+    by_status = {s: sum(1 for c in checks if c.status == s) for s in ("ok", "blocked", "failed")}
+    click.echo(
+        f"crawled {len(checks)} sources ({by_status['ok']} ok, {by_status['blocked']} blocked, "
+        f"{by_status['failed']} failed): {sum(c.list_pages for c in checks)} list pages, "
+        f"{sum(c.candidates for c in checks)} report-like links, {sum(c.fetched for c in checks)} new or changed "
+        f"documents, {sum(c.unchanged for c in checks)} unchanged"
+    )
+    for health in source_health(sessions):
+        if health["status"] != "ok":
+            click.echo(f"  source {health['id']}: {health['status']}: {health['last_error']}")
+    filings = list_filings(sessions)
+    click.echo(f"filings stored: {len(filings)}")
+    for row in filings:
+        click.echo(
+            f"  {row['agency']}  {row['report_year']}  {row['kind']}  published {row['published'] or 'unknown'}"
+            f"  《{row['title']}》"
+        )
+    verdicts = obligation_counts(sessions)
+    if verdicts:
+        click.echo(
+            "obligations: " + ", ".join(f"{n} {status}" for status, n in sorted(verdicts.items()))
+        )
+    mail = parts.notify.counts()
+    click.echo(
+        f"overdue alerts raised: {alerts}; emails sent: {sent}"
+        + (f"; waiting: {mail.get('pending', 0)}" if mail.get("pending") else "")
+    )
+    click.echo(
+        "dead letters: " + (", ".join(f"{svc} {n}" for svc, n in dead.items()) if dead else "none")
+    )
+    click.echo(f"data in {parts.settings.data_dir}; see them with `nianbao reports list`")

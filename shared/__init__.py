@@ -1,0 +1,1 @@
+"""Code every nianbao service may import: the event contract, settings, bus helpers, errors."""

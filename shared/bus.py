@@ -1,0 +1,262 @@
+"""The bus: the one stream, the consumers, publishing with deterministic ids, and settling messages.
+
+Every event lives on one JetStream stream (`NIANBAO`, subjects `nianbao.>`), kept for replay. Each
+service reads through one durable pull consumer filtered on its input subjects; pull consumers
+let replicas share the work. Acks are manual and come after the effect is committed:
+
+    handler returns            → ack
+    TransientError / unknown   → nak with a growing delay (an unknown error is taken for a bug
+                                 after MAX_ATTEMPTS_UNKNOWN deliveries and dead-lettered)
+    PermanentError             → dead letter on `nianbao.dlq.<service>.v1`, then term
+
+FastStream's default policy would terminate on any exception, and a nak without a delay would
+be redelivered at once; `settle` is the single place that decides instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+from pydantic import BaseModel, ValidationError
+
+from shared.clock import Clock
+from shared.errors import InvalidEvent, NianbaoError, PermanentError, TransientError
+from shared.events import DeadLetter, Event, dlq_subject, stable_id
+from shared.logs import log_fields
+
+log = logging.getLogger("nianbao.bus")
+
+STREAM_NAME = "NIANBAO"
+STREAM_SUBJECTS = ["nianbao.>"]
+BLOB_BUCKET = "nianbao-documents"
+DUPLICATE_WINDOW = timedelta(minutes=10)
+ACK_WAIT_SECONDS = 120.0
+MAX_ATTEMPTS_UNKNOWN = 5
+RETRY_DELAYS = (2.0, 5.0, 15.0, 30.0, 60.0)
+
+
+def stream_config(replicas: int = 1) -> StreamConfig:
+    """The stream definition: file storage, kept a year so operators can replay."""
+    return StreamConfig(
+        name=STREAM_NAME,
+        subjects=STREAM_SUBJECTS,
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        discard=DiscardPolicy.OLD,
+        max_age=365 * 24 * 3600,
+        duplicate_window=DUPLICATE_WINDOW.total_seconds(),
+        num_replicas=replicas,
+    )
+
+
+async def ensure_stream(js: JetStreamContext, replicas: int = 1) -> None:
+    """Create the stream, or bring an existing one to the current definition."""
+    config = stream_config(replicas)
+    try:
+        await js.stream_info(STREAM_NAME)
+    except NotFoundError:
+        await js.add_stream(config)
+        return
+    await js.update_stream(config)
+
+
+def retry_delay(deliveries: int) -> float:
+    """Seconds before the next delivery, growing with the number of deliveries so far."""
+    index = max(0, min(deliveries - 1, len(RETRY_DELAYS) - 1))
+    return RETRY_DELAYS[index]
+
+
+async def publish_event(broker: NatsBroker, subject: str, event: Event) -> None:
+    """Publish an event to the stream with its id as `Nats-Msg-Id`, so retries are dropped."""
+    await publish_raw(broker, subject, event.event_id, event.model_dump_json())
+
+
+async def publish_raw(broker: NatsBroker, subject: str, event_id: str, payload: str) -> None:
+    """Publish an already serialised event (from an outbox) under its deterministic id.
+
+    Raises TransientError when NATS does not confirm: the caller's own message is then retried,
+    and the retry publishes the same id, which JetStream drops if the first publish did land.
+    """
+    try:
+        await broker.publish(
+            payload.encode("utf-8"),
+            subject,
+            headers={"Nats-Msg-Id": event_id, "content-type": "application/json"},
+            correlation_id=event_id,
+            stream=STREAM_NAME,
+            timeout=10.0,
+        )
+    except Exception as exc:  # nats-py raises several unrelated types for "not confirmed"
+        raise TransientError(
+            f"publish to {subject} not confirmed: {exc!r}", event_id=event_id
+        ) from exc
+
+
+Handler = Callable[[Any], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One input subject of a service: the event model to validate against and the use case."""
+
+    model: type[Event]
+    handle: Handler
+
+
+def decode_event(model: type[BaseModel], data: bytes, subject: str) -> Any:
+    """Validate a payload against its model; an invalid one is permanent (it never gets better)."""
+    try:
+        return model.model_validate_json(data)
+    except ValidationError as exc:
+        raise InvalidEvent(
+            f"invalid {subject} payload: {exc.error_count()} error(s): {exc.errors()[:3]}"
+        ) from exc
+
+
+async def dead_letter(
+    broker: NatsBroker,
+    *,
+    service: str,
+    subject: str,
+    data: bytes,
+    reason: str,
+    error_type: str,
+    deliveries: int,
+    clock: Clock,
+    original_event_id: str | None,
+) -> None:
+    """Publish a dead letter holding the reason and the original payload."""
+    now = clock()
+    letter = DeadLetter(
+        event_id=stable_id("dlq", service, subject, original_event_id or data.hex()[:4096]),
+        occurred_at=now,
+        service=service,
+        reason=reason[:4000],
+        error_type=error_type,
+        original_subject=subject,
+        original_event_id=original_event_id,
+        original_data=data[:512_000].decode("utf-8", errors="replace"),
+        deliveries=deliveries,
+        failed_at=now,
+    )
+    await publish_event(broker, dlq_subject(service), letter)
+
+
+async def settle(
+    broker: NatsBroker,
+    msg: NatsMessage,
+    *,
+    service: str,
+    routes: Mapping[str, Route],
+    clock: Clock,
+) -> str:
+    """Run the use case for one message and ack, nak or dead-letter it. Returns the outcome."""
+    raw = msg.raw_message
+    subject = raw.subject
+    data: bytes = raw.data or b""
+    try:
+        deliveries = int(raw.metadata.num_delivered)
+    except Exception:  # the in-memory test broker has no JetStream metadata
+        deliveries = 1
+    event_id = (raw.headers or {}).get("Nats-Msg-Id")
+    fields = {"service": service, "subject": subject, "event_id": event_id, "delivery": deliveries}
+    try:
+        route = routes.get(subject)
+        if route is None:
+            raise PermanentError(f"{service} has no use case for subject {subject}")
+        event = decode_event(route.model, data, subject)
+        await route.handle(event)
+    except PermanentError as exc:
+        log.warning("dead-lettered: %s", exc, extra=log_fields(**fields))
+        await dead_letter(
+            broker,
+            service=service,
+            subject=subject,
+            data=data,
+            reason=str(exc),
+            error_type=type(exc).__name__,
+            deliveries=deliveries,
+            clock=clock,
+            original_event_id=event_id,
+        )
+        await msg.reject()
+        return "dead-lettered"
+    except TransientError as exc:
+        delay = retry_delay(deliveries)
+        log.warning("will retry in %ss: %s", delay, exc, extra=log_fields(**fields))
+        await msg.nack(delay=delay)
+        return "retry"
+    except Exception as exc:
+        if deliveries >= MAX_ATTEMPTS_UNKNOWN:
+            log.exception(
+                "dead-lettered after %s deliveries", deliveries, extra=log_fields(**fields)
+            )
+            await dead_letter(
+                broker,
+                service=service,
+                subject=subject,
+                data=data,
+                reason=f"unexpected error after {deliveries} deliveries: {exc!r}",
+                error_type=type(exc).__name__,
+                deliveries=deliveries,
+                clock=clock,
+                original_event_id=event_id,
+            )
+            await msg.reject()
+            return "dead-lettered"
+        delay = retry_delay(deliveries)
+        log.exception("unexpected error, will retry in %ss", delay, extra=log_fields(**fields))
+        await msg.nack(delay=delay)
+        return "retry"
+    await msg.ack()
+    return "ack"
+
+
+def consumer_config(service: str, subjects: list[str]) -> ConsumerConfig:
+    """The durable pull consumer of a service."""
+    return ConsumerConfig(
+        durable_name=service,
+        filter_subjects=subjects,
+        ack_wait=ACK_WAIT_SECONDS,
+        max_deliver=-1,  # settle() decides when to give up; transient outages must not lose mail
+        max_ack_pending=1000,
+    )
+
+
+def subscribe_service(
+    broker: NatsBroker,
+    service: str,
+    routes: Mapping[str, Route],
+    clock: Clock,
+    batch_size: int = 16,
+) -> None:
+    """Register the service's durable pull consumer on the broker, settling every message."""
+    subjects = list(routes)
+
+    @broker.subscriber(
+        "",
+        stream=JStream(STREAM_NAME, declare=False),
+        durable=service,
+        config=consumer_config(service, subjects),
+        pull_sub=PullSub(batch_size=batch_size, timeout=1.0),
+        ack_policy=AckPolicy.MANUAL,
+        title=f"{service}: {', '.join(subjects)}",
+    )
+    async def on_message(msg: NatsMessage) -> None:
+        await settle(broker, msg, service=service, routes=routes, clock=clock)
+
+
+def error_reason(exc: BaseException) -> str:
+    """A one-line reason for an error, with its context when it carries some."""
+    if isinstance(exc, NianbaoError) and exc.url:
+        return f"{exc} (url={exc.url})"
+    return str(exc) or type(exc).__name__

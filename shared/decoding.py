@@ -1,0 +1,79 @@
+"""Turning fetched bytes into text: the one place that knows Chinese portals' charsets.
+
+Order of evidence (domain.md): a charset forced by the source's configuration, the HTTP header,
+the page's own `<meta charset>` / `http-equiv`, a byte-order mark, then detection. The GB2312/GBK
+family is always decoded as GB18030, its superset, because portals declare gb2312 and then use
+characters outside it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "euc-cn", "hz-gb-2312", "gb_2312-80"}
+_SNIFF_BYTES = 4096
+
+
+def normalise_charset(name: str | None) -> str | None:
+    """A Python codec name for a declared charset, or None when it is unknown or absent."""
+    if not name:
+        return None
+    label = name.strip().strip("\"'").lower()
+    if label in _GB_FAMILY:
+        return "gb18030"
+    try:
+        codec = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return "gb18030" if codec in _GB_FAMILY else codec
+
+
+def meta_charset(content: bytes) -> str | None:
+    """The charset a page declares in its first bytes, normalised."""
+    match = _META_CHARSET.search(content[:_SNIFF_BYTES])
+    return normalise_charset(match.group(1).decode("ascii", "ignore")) if match else None
+
+
+def decode_bytes(
+    content: bytes, declared: str | None = None, override: str | None = None
+) -> tuple[str, str]:
+    """Decode `content` and return `(text, encoding used)`.
+
+    A declared charset that fails to decode the bytes cleanly is not trusted blindly: portals
+    often send a stale header. The first candidate that decodes without error wins; detection
+    comes last, and as a final resort GB18030 with replacement characters, so nothing is lost.
+    """
+    candidates: list[str] = []
+    for name in (override, declared):
+        codec = normalise_charset(name)
+        if codec and codec not in candidates:
+            candidates.append(codec)
+    if content.startswith(codecs.BOM_UTF8):
+        candidates.insert(0, "utf-8-sig")
+    from_meta = meta_charset(content)
+    if from_meta and from_meta not in candidates:
+        candidates.append(from_meta)
+    if override and normalise_charset(override):
+        # An operator's override is authoritative even when some bytes are broken.
+        codec = normalise_charset(override)
+        assert codec is not None
+        return content.decode(codec, errors="replace"), codec
+    for codec in candidates:
+        try:
+            return content.decode(codec), codec
+        except (UnicodeDecodeError, LookupError):
+            continue
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return content.decode(codec), codec
+        except UnicodeDecodeError:
+            continue
+    best = from_bytes(content[:200_000]).best()
+    if best is not None and best.encoding:
+        codec = normalise_charset(best.encoding) or best.encoding
+        return content.decode(codec, errors="replace"), codec
+    return content.decode("gb18030", errors="replace"), "gb18030"

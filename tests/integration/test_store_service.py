@@ -1,0 +1,192 @@
+"""The store's use cases against real databases (SQLite, and PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from services.store.db.models import Filing, FilingUrl, Obligation, OutboxEntry
+from services.store.service import StoreService
+from shared.events import FILING_OVERDUE, FILING_RECORDED
+from tests import factories
+from tests.conftest import FakeClock
+
+pytestmark = pytest.mark.integration
+
+
+class Published:
+    """Records what the store publishes."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, dict]] = []
+        self.fail = False
+
+    async def __call__(self, subject: str, event_id: str, payload: str) -> None:
+        if self.fail:
+            from shared.errors import TransientError
+
+            raise TransientError("nats down")
+        self.events.append((subject, event_id, json.loads(payload)))
+
+    def subjects(self) -> list[str]:
+        return [s for s, _, _ in self.events]
+
+
+@pytest.fixture
+def published() -> Published:
+    return Published()
+
+
+@pytest.fixture
+def store(migrated_sessions, published: Published, clock: FakeClock) -> StoreService:  # type: ignore[no-untyped-def]
+    clock.now = datetime(2025, 1, 1, tzinfo=UTC)  # the agency is watched from here on
+    service = StoreService(sessions=migrated_sessions, publish=published, clock=clock)
+    service.sync_agencies(factories.sources())
+    clock.now = datetime(2025, 3, 7, 9, tzinfo=UTC)
+    return service
+
+
+def _count(store: StoreService, model: type) -> int:
+    with store.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_a_new_report_becomes_one_filing_and_one_event(
+    store: StoreService, published: Published
+) -> None:
+    await store.record_extraction(factories.report_extracted())
+    with store.sessions() as session:
+        filing = session.scalars(select(Filing)).one()
+    assert (filing.agency_id, filing.kind, filing.report_year) == (
+        "km-kjj",
+        "法治政府建设年度报告",
+        2024,
+    )
+    assert filing.published == date(2025, 3, 6)
+    assert filing.deadline == date(2025, 4, 1)
+    assert filing.on_time is True
+    assert published.subjects() == [FILING_RECORDED]
+    assert published.events[0][2]["change"] == "new"
+    assert published.events[0][2]["agency"] == "昆明市科学技术局"
+
+
+async def test_the_same_event_twice_changes_nothing(
+    store: StoreService, published: Published
+) -> None:
+    event = factories.report_extracted()
+    await store.record_extraction(event)
+    await store.record_extraction(event)
+    assert _count(store, Filing) == 1
+    assert len(published.events) == 1
+
+
+async def test_a_repost_elsewhere_is_the_same_filing_with_two_urls(
+    store: StoreService, published: Published
+) -> None:
+    await store.record_extraction(factories.report_extracted())
+    await store.record_extraction(
+        factories.report_extracted(url="https://www.km.gov.cn/zfxxgk/fzzf/1.html")
+    )
+    assert _count(store, Filing) == 1
+    assert _count(store, FilingUrl) == 2
+    assert len(published.events) == 1
+
+
+async def test_a_silent_edit_is_a_new_version_and_an_event(
+    store: StoreService, published: Published
+) -> None:
+    await store.record_extraction(factories.report_extracted())
+    await store.record_extraction(factories.report_extracted(text="一、工作落实情况 开展学法15次"))
+    with store.sessions() as session:
+        assert session.scalars(select(Filing)).one().version == 2
+    assert [e[2]["change"] for e in published.events] == ["new", "changed"]
+
+
+async def test_pages_that_are_not_reports_make_no_filing(
+    store: StoreService, published: Published
+) -> None:
+    await store.record_extraction(factories.report_extracted(is_annual_report=False, kind="other"))
+    assert _count(store, Filing) == 0
+    assert published.events == []
+
+
+async def test_an_unpublished_event_stays_in_the_outbox_until_nats_is_back(
+    store: StoreService, published: Published
+) -> None:
+    from shared.errors import TransientError
+
+    published.fail = True
+    with pytest.raises(TransientError):
+        await store.record_extraction(factories.report_extracted())
+    assert _count(store, Filing) == 1  # the effect is committed
+    published.fail = False
+    assert await store.relay_outbox() == 1
+    assert published.subjects() == [FILING_RECORDED]
+    assert await store.relay_outbox() == 0
+
+
+async def test_missing_only_after_grace_with_healthy_sources_and_alerted_once(
+    store: StoreService, published: Published, clock: FakeClock
+) -> None:
+    await store.record_source_check(
+        factories.source_checked("ok", at=datetime(2025, 4, 9, tzinfo=UTC))
+    )
+    clock.now = datetime(2025, 4, 3, tzinfo=UTC)
+    assert await store.check_deadlines() == 0  # grace period
+    clock.now = datetime(2025, 4, 10, tzinfo=UTC)
+    assert await store.check_deadlines() == 1
+    assert await store.check_deadlines() == 0  # once per obligation
+    assert published.subjects() == [FILING_OVERDUE]
+    assert published.events[0][2]["report_year"] == 2024
+    with store.sessions() as session:
+        statuses = {o.report_year: o.status for o in session.scalars(select(Obligation))}
+    assert statuses[2024] == "missing"
+    # Years before the agency was watched get a verdict but no alert.
+    assert statuses[2023] == "missing"
+    assert len(published.events) == 1
+
+
+async def test_blocked_sources_make_unknown_not_missing(
+    store: StoreService, published: Published, clock: FakeClock
+) -> None:
+    await store.record_source_check(factories.source_checked("blocked", reason="HTTP 412 $_ts"))
+    clock.now = datetime(2025, 4, 10, tzinfo=UTC)
+    assert await store.check_deadlines() == 0
+    with store.sessions() as session:
+        assert (
+            session.scalars(select(Obligation).where(Obligation.report_year == 2024)).one().status
+            == "unknown"
+        )
+    assert published.events == []
+
+
+async def test_a_report_found_after_the_alert_is_a_correction(
+    store: StoreService, published: Published, clock: FakeClock
+) -> None:
+    await store.record_source_check(factories.source_checked("ok"))
+    clock.now = datetime(2025, 4, 10, tzinfo=UTC)
+    await store.check_deadlines()
+    await store.record_extraction(
+        factories.report_extracted(
+            published=date(2025, 4, 12), fetched_at=datetime(2025, 4, 12, 9, tzinfo=UTC)
+        )
+    )
+    recorded = published.events[-1][2]
+    assert recorded["was_overdue"] is True
+    assert recorded["on_time"] is False
+    clock.now = datetime(2025, 4, 13, tzinfo=UTC)
+    await store.check_deadlines()
+    with store.sessions() as session:
+        assert (
+            session.scalars(select(Obligation).where(Obligation.report_year == 2024)).one().status
+            == "late"
+        )
+
+
+async def test_backfill_is_marked_on_the_event(store: StoreService, published: Published) -> None:
+    await store.record_extraction(factories.report_extracted(backfill=True))
+    assert published.events[0][2]["backfill"] is True
+    assert _count(store, OutboxEntry) == 1
