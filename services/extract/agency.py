@@ -1,0 +1,282 @@
+"""The filing agency's full official name and its region.
+
+Pages name agencies loosely (市科技局, 蒙自市科技局); the store needs one spelling per agency:
+the place's full name plus the department's full name (昆明市科学技术局). This module keeps the
+one table of department short forms, and applies domain.md's order of region evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from services.extract.divisions import Division, division_table
+from services.extract.places import (
+    code_evidence,
+    most_named,
+    pick,
+    place_of_kind,
+    split_place,
+)
+from shared.events import Region
+
+# Short forms -> full department names. Full names map to themselves so both parse alike.
+DEPARTMENTS: Mapping[str, str] = {
+    "科技局": "科学技术局",
+    "科学技术局": "科学技术局",
+    "发改委": "发展和改革委员会",
+    "发展改革委": "发展和改革委员会",
+    "发展和改革委员会": "发展和改革委员会",
+    "发改局": "发展和改革局",
+    "发展和改革局": "发展和改革局",
+    "人社局": "人力资源和社会保障局",
+    "人力资源和社会保障局": "人力资源和社会保障局",
+    "市场监管局": "市场监督管理局",
+    "市场监督管理局": "市场监督管理局",
+    "生态环境局": "生态环境局",
+    "自然资源局": "自然资源局",
+    "自然资源和规划局": "自然资源和规划局",
+    "住建局": "住房和城乡建设局",
+    "住房和城乡建设局": "住房和城乡建设局",
+    "教育局": "教育局",
+    "教体局": "教育体育局",
+    "教育体育局": "教育体育局",
+    "卫健委": "卫生健康委员会",
+    "卫生健康委员会": "卫生健康委员会",
+    "卫健局": "卫生健康局",
+    "卫生健康局": "卫生健康局",
+    "司法局": "司法局",
+    "财政局": "财政局",
+    "公安局": "公安局",
+    "民政局": "民政局",
+    "交通局": "交通运输局",
+    "交通运输局": "交通运输局",
+    "农业农村局": "农业农村局",
+    "农业农村委": "农业农村委员会",
+    "水利局": "水利局",
+    "水务局": "水务局",
+    "商务局": "商务局",
+    "文旅局": "文化和旅游局",
+    "文化和旅游局": "文化和旅游局",
+    "文广旅局": "文化广电和旅游局",
+    "文化广电和旅游局": "文化广电和旅游局",
+    "应急局": "应急管理局",
+    "应急管理局": "应急管理局",
+    "统计局": "统计局",
+    "医保局": "医疗保障局",
+    "医疗保障局": "医疗保障局",
+    "审计局": "审计局",
+    "税务局": "税务局",
+    "工信局": "工业和信息化局",
+    "工业和信息化局": "工业和信息化局",
+    "林草局": "林业和草原局",
+    "林业和草原局": "林业和草原局",
+    "退役军人局": "退役军人事务局",
+    "退役军人事务局": "退役军人事务局",
+    "城管局": "城市管理局",
+    "城市管理局": "城市管理局",
+    "国资委": "国有资产监督管理委员会",
+    "国有资产监督管理委员会": "国有资产监督管理委员会",
+    "民宗局": "民族宗教事务局",
+    "民族宗教事务局": "民族宗教事务局",
+    "行政审批局": "行政审批局",
+    "政务服务局": "政务服务管理局",
+    "政务服务管理局": "政务服务管理局",
+    "信访局": "信访局",
+    "机关事务局": "机关事务管理局",
+    "机关事务管理局": "机关事务管理局",
+    "政府办": "人民政府办公室",
+    "政府办公室": "人民政府办公室",
+    "人民政府办公室": "人民政府办公室",
+    "政府": "人民政府",
+    "人民政府": "人民政府",
+}
+_LONGEST_FIRST = sorted(DEPARTMENTS, key=len, reverse=True)
+_ROLE = re.compile(
+    r"(?:党组书记|党组成员|局长|副局长|主任|副主任|书记|负责人|厅长|区长|县长|市长)+$"
+)
+_AGENCY_END = re.compile(r"(?:局|委员会|委|办公室|办|厅|人民政府|政府|中心|院|署|会)$")
+_PLACEHOLDER = re.compile(r"某[省市县区州乡镇局委办]|[Xx×＊*]{2,}|〇〇|○○")
+
+
+@dataclass(frozen=True)
+class AgencyName:
+    """An agency name taken apart: the places it names, a relative prefix, the department."""
+
+    raw: str
+    places: tuple[Division, ...]
+    relative: str  # "市" for 市科技局, "" when the name carries its place or none
+    department: str  # full form when known (科学技术局)
+
+    @property
+    def has_place(self) -> bool:
+        """Whether the name itself says where the agency is."""
+        return bool(self.places)
+
+
+def has_placeholder(text: str) -> bool:
+    """Whether a name is a template's (某县, XX局) rather than a real agency's."""
+    return _PLACEHOLDER.search(text) is not None
+
+
+def full_department(department: str) -> str:
+    """The department's official name: 科技局 -> 科学技术局; unknown names are kept as written."""
+    if department in DEPARTMENTS:
+        return DEPARTMENTS[department]
+    for short in _LONGEST_FIRST:
+        if department.endswith(short) and len(short) >= 2:
+            return department[: -len(short)] + DEPARTMENTS[short]
+    return department
+
+
+def parse_agency(raw: str) -> AgencyName | None:
+    """Parse one written agency name; None when the text does not look like an agency."""
+    name = _ROLE.sub("", re.sub(r"\s+", "", raw)).strip("：:，,。 ")
+    if name.startswith("中共"):
+        name = name[2:]
+    if not 2 <= len(name) <= 30 or not _AGENCY_END.search(name):
+        return None
+    places, relative, department = split_place(name)
+    if not department:
+        return None
+    return AgencyName(name, tuple(places), relative, full_department(department))
+
+
+def same_department(a: AgencyName, b: AgencyName) -> bool:
+    """Whether two names are the same department type (科技局 and 科学技术局 are)."""
+    return a.department == b.department
+
+
+def title_agency(title: str) -> list[str]:
+    """The agency names a title starts with; several for a joint report (区委 and 区人民政府)."""
+    head = re.sub(r"^\s*(?:\d{4}|[〇○零一二]{4})\s*年度?", "", title)
+    cut = re.search(
+        r"关于|(?:19|20)\d{2}\s*年|[〇○零一二][〇○零一二三四五六七八九]{3}年|法治政府|法治建设|"
+        r"依法行政|政府信息公开|信息公开|履职|述职|年度",
+        head,
+    )
+    head = head[: cut.start()] if cut else ""
+    parts = [p for p in re.split(r"[\s、,，]+|(?<=委)(?=\S)|和(?=\S+政府)", head) if p]
+    return parts
+
+
+def _place_name(division: Division) -> str:
+    return division.name
+
+
+def _region_of(division: Division) -> Region:
+    region = division_table().region(division.code)
+    assert region is not None
+    return region
+
+
+@dataclass(frozen=True)
+class AgencyResult:
+    """The agency found, with its region and the notes an operator may want."""
+
+    agency: str | None
+    joint: tuple[str, ...]
+    region: Region
+    notes: tuple[str, ...]
+
+
+def resolve_agency(
+    candidates: Sequence[str],
+    joint: Sequence[str],
+    hint_name: str | None,
+    hint_code: str | None,
+    site_id: str | None,
+    index_number: str | None,
+    context_names: Sequence[str],
+    body: str,
+) -> AgencyResult:
+    """Choose and complete the agency's name and region.
+
+    `candidates` are the written names in order of trust (title, signature, header table, 来源);
+    `context_names` other names on the page that may carry the place (addressee, site name).
+    """
+    notes: list[str] = []
+    parsed = [p for p in (parse_agency(c) for c in candidates) if p is not None]
+    # A name that says where it is beats one that does not; the order of trust breaks ties.
+    best = max(
+        parsed, key=lambda p: (p.has_place, p.department in DEPARTMENTS.values()), default=None
+    )
+    evidence = code_evidence(hint_code, site_id, index_number)
+    evidence_codes = [code for code, _ in evidence]
+    hint = parse_agency(hint_name) if hint_name else None
+
+    if best is None and hint is None:
+        return AgencyResult(None, tuple(joint), _region_from(evidence_codes), ("no agency found",))
+    if best is None:
+        assert hint is not None
+        assert hint_name is not None
+        notes.append("agency from the source configuration")
+        return AgencyResult(
+            hint_name, tuple(joint), _hint_region(hint, evidence_codes), tuple(notes)
+        )
+
+    place: Division | None = None
+    if best.has_place:
+        place = pick(list(best.places), evidence_codes) or best.places[-1]
+    else:
+        for parsed_other in parsed:  # same department named with its place elsewhere on the page
+            if parsed_other.has_place and same_department(parsed_other, best):
+                place = pick(list(parsed_other.places), evidence_codes) or parsed_other.places[-1]
+                break
+    if hint is not None and same_department(hint, best):
+        hint_place = _hint_place(hint, evidence_codes)
+        compatible = place is None or hint_place is None or place.code == hint_place.code
+        if compatible:
+            region = _hint_region(hint, evidence_codes)
+            return AgencyResult(hint_name, tuple(joint), region, tuple(notes))
+        notes.append(f"agency {best.raw} is not the source's {hint_name}")
+    elif hint is not None:
+        notes.append(f"agency {best.raw} differs from the source's {hint_name}")
+
+    if place is None:
+        prefix = best.relative or "市"
+        for code, where in evidence:
+            place = place_of_kind(code, prefix)
+            if place is not None:
+                notes.append(f"place of {best.raw} from {where}")
+                break
+    if place is None:
+        for name in context_names:
+            context = parse_agency(name)
+            if context is not None and context.has_place:
+                place = pick(list(context.places), evidence_codes) or context.places[-1]
+                notes.append(f"place of {best.raw} from {name}")
+                break
+    if place is None and best.relative:
+        place = most_named(body, best.relative)
+        if place is not None:
+            notes.append(f"place of {best.raw} from the body text ({place.name})")
+    if place is None:
+        notes.append(f"no place found for {best.raw}")
+        return AgencyResult(best.raw, tuple(joint), _region_from(evidence_codes), tuple(notes))
+    return AgencyResult(
+        _place_name(place) + best.department, tuple(joint), _region_of(place), tuple(notes)
+    )
+
+
+def _hint_place(hint: AgencyName, evidence: list[str]) -> Division | None:
+    if hint.has_place:
+        return pick(list(hint.places), evidence) or hint.places[-1]
+    return None
+
+
+def _hint_region(hint: AgencyName, evidence: list[str]) -> Region:
+    region = _region_from(evidence)
+    if region.code is not None:
+        return region
+    place = _hint_place(hint, evidence)
+    return _region_of(place) if place is not None else Region()
+
+
+def _region_from(codes: list[str]) -> Region:
+    for code in codes:
+        region = division_table().region(code)
+        if region is not None:
+            return region
+    return Region()

@@ -1,0 +1,203 @@
+"""Dates, numbers and the 信息公开 header fields of a page.
+
+Portals write dates in many ways (2024-03-30 10:00, 2020年08月02日, 二〇二四年三月三十日, full-width
+digits) and label the header table with synonyms (文号 = 发文字号 = 发布文号): this module folds
+those variants into plain values so the rest of the extractor never sees them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+# Full-width digits, letters and odd spaces to their ASCII forms; same length, so offsets hold.
+_FOLD = str.maketrans(
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        **{chr(0xFF21 + i): chr(0x41 + i) for i in range(26)},
+        **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
+        "\u3000": " ",
+        "\u00a0": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u200b": " ",
+        "\ufeff": " ",
+        "\uff0f": "/",
+        "\uff0d": "-",
+    }
+)
+
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "О": 0, "O": 0, "o": 0, "0": 0}
+_CN_DIGITS.update({c: i for i, c in enumerate("一二三四五六七八九", start=1)})
+_CN_DIGITS.update({str(i): i for i in range(10)})
+_CN_NUM = "〇○零一二三四五六七八九十"
+_YEAR = r"(?:(?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3})"
+YEAR_RE = re.compile(rf"(?<![\d-]){_YEAR}(?=\s*年)")
+
+_DATE_RE = re.compile(
+    rf"(?P<y>{_YEAR})\s*(?:年\s*(?P<m1>[\d{_CN_NUM}]{{1,3}})\s*月\s*(?P<d1>[\d{_CN_NUM}]{{1,3}})\s*[日号]?"
+    r"|[-/.](?P<m2>\d{1,2})[-/.](?P<d2>\d{1,2})(?!\d))"
+)
+
+# Header-table labels and their synonyms (domain.md), mapped to one key each.
+INFO_LABELS: Mapping[str, str] = {
+    "索引号": "index_number",
+    "发布机构": "publisher",
+    "发文机关": "publisher",
+    "制发机构": "publisher",
+    "发文单位": "publisher",
+    "信息来源": "publisher",
+    "文号": "doc_number",
+    "发文字号": "doc_number",
+    "发布文号": "doc_number",
+    "发布日期": "published",
+    "发布时间": "published",
+    "公开日期": "published",
+    "成文日期": "written",
+    "生成日期": "written",
+    "时效性": "validity",
+    "有效性": "validity",
+    "有效期": "validity",
+    "主题分类": "topic",
+    "组配分类": "topic",
+    "分类": "topic",
+    "公开方式": "disclosure",
+    "公开范围": "disclosure",
+}
+_LABEL_ALT = "|".join(sorted(INFO_LABELS, key=len, reverse=True))
+_BULLET = r"^[\s•·●▪◆■□◇\-*]*"
+_LABEL_ONLY = re.compile(rf"{_BULLET}({_LABEL_ALT})\s*[:：]?\s*$")
+_LABEL_INLINE = re.compile(rf"(?:{_BULLET}|\s)({_LABEL_ALT})\s*[:：]\s*")
+_INDEX_NUMBER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-_/.]{5,}$")
+_SOURCE_LINE = re.compile(r"^\s*(?:来源|发布时间|发布日期|发布于|时间|日期)\s*[:：]")
+
+
+def fold(text: str) -> str:
+    """Text with full-width digits and letters made ASCII and odd spaces made plain."""
+    return text.translate(_FOLD)
+
+
+def _small_number(token: str) -> int | None:
+    """1..31 written in Arabic or Chinese numerals (十一, 二十, 三十一)."""
+    if token.isdigit():
+        return int(token)
+    if "十" in token:
+        tens, _, units = token.partition("十")
+        high = _CN_DIGITS.get(tens, -1) if tens else 1
+        low = _CN_DIGITS.get(units, -1) if units else 0
+        return high * 10 + low if high >= 0 and low >= 0 else None
+    if len(token) == 1 and token in _CN_DIGITS:
+        return _CN_DIGITS[token]
+    return None
+
+
+def parse_year(token: str) -> int | None:
+    """A four-digit year in Arabic or Chinese numerals (二〇二三)."""
+    if token.isdigit():
+        return int(token)
+    digits = [_CN_DIGITS.get(c) for c in token]
+    if len(digits) != 4 or any(d is None for d in digits):
+        return None
+    return int("".join(str(d) for d in digits))
+
+
+def _to_date(match: re.Match[str]) -> date | None:
+    year = parse_year(match["y"])
+    month = _small_number(match["m1"] or match["m2"] or "")
+    day = _small_number(match["d1"] or match["d2"] or "")
+    if year is None or month is None or day is None:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def first_date(text: str) -> date | None:
+    """The first valid date written in `text`, in any of the portal notations."""
+    for match in _DATE_RE.finditer(fold(text)):
+        found = _to_date(match)
+        if found is not None:
+            return found
+    return None
+
+
+def whole_line_date(line: str) -> date | None:
+    """The date a line consists of (a signature date), or None if the line says more."""
+    match = _DATE_RE.search(fold(line))
+    if match is None or fold(line)[match.end() :].strip(" 。."):
+        return None
+    prefix = fold(line)[: match.start()].strip()
+    # A date may share the line with the signing agency, never with a sentence.
+    if prefix and (len(prefix) > 30 or re.search(r"[，,。;；:：]", prefix)):
+        return None
+    return _to_date(match)
+
+
+def info_fields(lines: Sequence[str]) -> dict[str, str]:
+    """The header-table fields found in the lines, by key (index_number, publisher, ...).
+
+    A label and its value may share a line (`索引号：xxx 发布机构：yyy`) or sit on consecutive
+    lines (table cells, list items); a label followed directly by another label has no value.
+    The first occurrence of a key wins: the header comes before the body.
+    """
+    fields: dict[str, str] = {}
+    for i, line in enumerate(lines):
+        only = _LABEL_ONLY.match(line)
+        if only:
+            key = INFO_LABELS[only.group(1)]
+            following = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            if following and not _LABEL_ONLY.match(following) and len(following) <= 80:
+                value = _LABEL_INLINE.split(following)[0].strip()
+                fields.setdefault(key, value)
+            continue
+        matches = list(_LABEL_INLINE.finditer(line))
+        if not matches or len(line) > 200:
+            continue
+        for n, match in enumerate(matches):
+            end = matches[n + 1].start() if n + 1 < len(matches) else len(line)
+            value = line[match.end() : end].strip()
+            if value:
+                fields.setdefault(INFO_LABELS[match.group(1)], value)
+    return fields
+
+
+def is_info_label(line: str) -> bool:
+    """Whether the line is a header-table label alone (its value is on the next line)."""
+    return _LABEL_ONLY.match(line) is not None
+
+
+def clean_index_number(value: str | None) -> str | None:
+    """The 索引号 itself, without trailing words; None if the value does not look like one."""
+    if not value:
+        return None
+    token = fold(value).split()[0]
+    return token if _INDEX_NUMBER.match(token) else None
+
+
+def clean_doc_number(value: str | None) -> str | None:
+    """The 文号, or None for the empty cells and dashes portals print when there is none."""
+    if not value:
+        return None
+    token = value.strip()
+    return token if re.search(r"\d", token) and "号" in token else None
+
+
+def source_line_date(lines: Sequence[str]) -> date | None:
+    """The date on a 来源 / 发布时间 / 发布日期 line near the top of the page."""
+    for line in lines:
+        if _SOURCE_LINE.match(line) or re.search(r"(?:发布时间|发布日期)\s*[:：]", line):
+            found = first_date(line)
+            if found is not None:
+                return found
+    return None
+
+
+def signature_date(lines: Sequence[str]) -> date | None:
+    """The date under the signature: a line that is only a date, among the last lines."""
+    for line in reversed(lines[-8:]):
+        found = whole_line_date(line)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,173 @@
+"""Where an agency is: place names in text, relative prefixes (市科技局), and region evidence.
+
+domain.md's order of evidence for a name that carries no place: the source's configured region,
+the SiteIDCode, the 统一社会信用代码 in the 索引号, place names in the agency and addressee
+names, then the body text (the most often named city).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+
+from services.extract.divisions import Division, DivisionTable, division_table
+
+# What a bare prefix stands for: 市科技局 is an agency of a 市 (a city or a county-level city).
+RELATIVE_PREFIXES = ("自治州", "自治县", "省", "市", "县", "区", "州", "旗", "盟")
+_SUFFIX_FOR_PREFIX = {"自治州": "州", "自治县": "县"}
+_LEVEL_CHARS = "省市州县区盟旗"
+_Trie = dict[str, "_Trie"]
+
+
+def _trie_regex(words: Iterable[str]) -> str:
+    """One alternation built as a trie: a plain alternation of ~1,000 names backtracks too much."""
+    trie: _Trie = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: _Trie) -> str:
+        branches = []
+        optional = "" in node
+        for char in sorted(k for k in node if k):
+            branches.append(re.escape(char) + render(node[char]))
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if optional:
+            return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else body + "?"
+        return body
+
+    return render(trie)
+
+
+@lru_cache(maxsize=1)
+def _mention_pattern() -> tuple[re.Pattern[str], dict[str, Division]]:
+    """Names worth counting in a body: every city name and alias, unique county full names."""
+    table = division_table()
+    names: dict[str, Division] = {}
+    for name, divisions in table.by_name.items():
+        cities = [d for d in divisions if d.level == 2]
+        if len(cities) == 1 and len(name) >= 2:
+            names[name] = cities[0]
+        elif len(divisions) == 1 and (
+            (divisions[0].level == 3 and len(name) >= 3) or divisions[0].level == 1
+        ):
+            names[name] = divisions[0]
+    # Longest names first inside the trie is implicit: the regex engine is greedy per branch.
+    return re.compile(_trie_regex(names)), names
+
+
+def mentioned_divisions(text: str) -> Counter[str]:
+    """How often each division is named in the text, by code; a county also counts for its city."""
+    pattern, names = _mention_pattern()
+    counts: Counter[str] = Counter()
+    table = division_table()
+    for match in pattern.finditer(text):
+        division = names.get(match.group(0))
+        if division is None:
+            continue
+        counts[division.code] += 1
+        if division.level == 3 and division.parent and division.parent in table.by_code:
+            counts[division.parent] += 1
+    return counts
+
+
+def split_place(name: str, table: DivisionTable | None = None) -> tuple[list[Division], str, str]:
+    """Split an agency name into (the places it names, a relative prefix, the department).
+
+    `蒙自市科技局` -> ([蒙自市], "", "科技局"); `市科技局` -> ([], "市", "科技局"). Nested places
+    (红河州蒙自市) are all returned, the most specific last. An ambiguous name (朝阳区) returns
+    every candidate division, for the caller to disambiguate.
+    """
+    table = table or division_table()
+    places: list[Division] = []
+    rest = name
+    while len(rest) >= 3:
+        for length in range(min(len(rest) - 1, 15), 1, -1):
+            found = table.lookup(rest[:length])
+            if found:
+                rest = rest[length:]
+                # An alias followed by its level (红河 + 州) names the division of that level.
+                if rest[:1] and rest[0] in _LEVEL_CHARS and len(rest) > 2:
+                    fitting = tuple(d for d in found if d.name.endswith(rest[0]))
+                    if fitting:
+                        found, rest = fitting, rest[1:]
+                places.extend(found)
+                break
+        else:
+            break
+    if not places:
+        for prefix in RELATIVE_PREFIXES:
+            if rest.startswith(prefix) and len(rest) > len(prefix) + 1:
+                return [], prefix, rest[len(prefix) :]
+    return places, "", rest
+
+
+def place_of_kind(code: str, prefix: str) -> Division | None:
+    """The division in `code`'s chain (itself, then its parents) a relative prefix refers to."""
+    table = division_table()
+    suffix = _SUFFIX_FOR_PREFIX.get(prefix, prefix)
+    node = table.by_code.get(code)
+    while node is not None:
+        if node.name.endswith(suffix):
+            return node
+        node = table.by_code.get(node.parent) if node.parent else None
+    return None
+
+
+def pick(divisions: list[Division], evidence: list[str]) -> Division | None:
+    """The one division meant: unique, or the one whose code agrees with the evidence codes."""
+    if not divisions:
+        return None
+    unique = {d.code: d for d in divisions}
+    if len(unique) == 1:
+        return divisions[-1]
+    for code in evidence:
+        for division in reversed(divisions):
+            if code.startswith(division.code.rstrip("0")) or division.code.startswith(
+                code.rstrip("0")
+            ):
+                return division
+    return None
+
+
+def most_named(text: str, prefix: str) -> Division | None:
+    """The division of the right kind the body names most: 昆明 for a 市科技局 in Kunming."""
+    table = division_table()
+    counts = mentioned_divisions(text)
+    suffix = _SUFFIX_FOR_PREFIX.get(prefix, prefix)
+    level = 1 if prefix == "省" else 3 if prefix in ("县", "区", "旗", "自治县") else 2
+    best: tuple[int, str] | None = None
+    for code, count in counts.items():
+        division = table.by_code[code]
+        if division.level != level and prefix != "市":
+            continue
+        if not division.name.endswith(suffix) or (division.level == 1 and prefix != "省"):
+            continue
+        if best is None or count > best[0]:
+            best = (count, code)
+    if best is None or best[0] < 2:  # one passing mention is not evidence
+        return None
+    return table.by_code[best[1]]
+
+
+def code_evidence(
+    hint_code: str | None, site_id: str | None, index_number: str | None
+) -> list[tuple[str, str]]:
+    """Region codes from the page's identifiers, as (code, where from), strongest first."""
+    table = division_table()
+    out: list[tuple[str, str]] = []
+    if hint_code and hint_code in table.by_code:
+        out.append((hint_code, "source region"))
+    if site_id and re.fullmatch(r"\d{10}", site_id) and site_id[:6] in table.by_code:
+        out.append((site_id[:6], "SiteIDCode"))
+    if index_number:
+        credit = index_number.split("/")[0]
+        if re.fullmatch(r"[0-9A-Z]{18}", credit) and credit[2:8] in table.by_code:
+            out.append((credit[2:8], "统一社会信用代码"))
+    return out

@@ -1,0 +1,156 @@
+"""What a report says: its heading tree, the required elements it lacks, figures, laws, keywords.
+
+These are hints for readers and completeness checks, so they are lenient: a missing element is
+one that no heading or sentence names in any of the usual wordings.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from shared.events import Figure, ReportKind, Section
+
+_LEVEL1 = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.．]\s*(.+)$")
+_LEVEL2 = re.compile(r"^[（(]\s*([一二三四五六七八九十]{1,3})\s*[）)]\s*(.+)$")
+_LEVEL3 = re.compile(r"^(\d{1,2})\s*[.、．](?!\d)\s*(.+)$")
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_MAX_TITLE = 40
+
+# Required elements (domain.md) and the wordings that count as naming them.
+REQUIRED: Mapping[str, tuple[tuple[str, str], ...]] = {
+    "法治政府建设年度报告": (
+        (
+            "主要举措和成效",
+            r"举措|成效|完成情况|落实情况|主要做法|工作情况|开展情况|主要工作|推进情况|进展",
+        ),
+        ("存在的不足和原因", r"不足|存在的?问题|短板|差距|薄弱"),
+        ("党政主要负责人履行推进法治建设第一责任人职责情况", r"第一责任人"),
+        (
+            "下一年度主要安排",
+            r"下一步|下一年|工作打算|工作计划|主要安排|工作安排|工作思路|努力方向|\d{4}年(?:工作|主要)",
+        ),
+        ("其他需要报告的情况", r"其他需要报告|其他有关情况|其他事项"),
+    ),
+    "政府信息公开工作年度报告": (
+        ("总体情况", r"总体情况"),
+        ("主动公开政府信息情况", r"主动公开"),
+        ("收到和处理政府信息公开申请情况", r"收到和处理|依申请"),
+        ("政府信息公开行政复议、行政诉讼情况", r"行政复议|行政诉讼"),
+        ("存在的主要问题及改进情况", r"存在的主要问题|改进情况|存在的问题"),
+        ("其他需要报告的事项", r"其他需要报告"),
+    ),
+}
+
+_UNITS = (
+    "亿元|万元|元|万亩|亩|万人次|人次|家次|场次|万人|人|项|次|家|个|件|户|篇|期|名|份|条|场|所|"
+    "批|块|幅|册|学时|小时|天|%"
+)
+_FIGURE = re.compile(rf"(\d+(?:\.\d+)?)\s*(?:余|多)?\s*({_UNITS})")
+_SUBJECT_TRIM_START = re.compile(
+    r"^(?:\d+年度?|\d{1,2}月(?:\d{1,2}日)?|全年|今年|去年|其中|共|累计|已|目前|截至目前)+"
+)
+_SUBJECT_TRIM_END = re.compile(r"(?:达到|达|为|共计|共|约|超过|近|累计|合计)+$")
+_LAW = re.compile(r"《([^《》]{2,60})》")
+_LAW_END = re.compile(
+    r"(?:法|条例|规定|办法|纲要|意见|通知|规则|细则|决定|清单|准则|制度|规程|规范|措施|方案|规划|指引|指南)$"
+)
+_TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
+
+
+def _heading_title(text: str) -> str:
+    head = re.split(r"[。；;]", text, maxsplit=1)[0]
+    head = _CJK_GAP.sub("", head).strip(" :：")
+    return head[:_MAX_TITLE]
+
+
+def headings(lines: Sequence[str]) -> tuple[Section, ...]:
+    """The heading tree: 一、 level 1, （一） level 2, 1. / 1、 level 3, each up to its first 。."""
+    out: list[Section] = []
+    for line in lines:
+        for level, pattern in ((1, _LEVEL1), (2, _LEVEL2), (3, _LEVEL3)):
+            match = pattern.match(line)
+            if match:
+                title = _heading_title(match.group(2))
+                if title:
+                    out.append(Section(level=level, number=match.group(1), title=title))
+                break
+    return tuple(out)
+
+
+def missing_elements(kind: ReportKind, sections: Sequence[Section], text: str) -> tuple[str, ...]:
+    """The required elements of the kind that neither a heading nor the text names."""
+    heading_text = "\n".join(s.title for s in sections)
+    missing: list[str] = []
+    for element, wording in REQUIRED.get(kind, ()):
+        pattern = re.compile(wording)
+        if pattern.search(heading_text):
+            continue
+        # Elements other than the main one are often written as a sentence, not a heading.
+        if element != "主要举措和成效" and pattern.search(text):
+            continue
+        if element == "主要举措和成效" and sum(1 for s in sections if s.level == 1) >= 2:
+            continue  # the work itself is laid out under its own headings
+        missing.append(element)
+    return tuple(missing)
+
+
+def figures(text: str, limit: int = 200) -> tuple[Figure, ...]:
+    """Numbers with units and what they count: 开展学法12次 -> (12, 次, 开展学法)."""
+    out: list[Figure] = []
+    for match in _FIGURE.finditer(text):
+        start = match.start()
+        if start and (text[start - 1].isdigit() or text[start - 1] in ".-/"):
+            continue
+        if text.rfind("《", 0, start) > text.rfind("》", 0, start):
+            continue  # a number inside a cited title (《…29条措施》) is not a figure
+        window = text[max(0, start - 14) : start]
+        clause = re.split(r"[，,。；;：:、（）()“”《》\"\s]", window)[-1]
+        subject = _SUBJECT_TRIM_END.sub("", _SUBJECT_TRIM_START.sub("", clause))
+        if not subject or re.search(r"\d", subject[-1:]):
+            continue
+        out.append(
+            Figure(
+                value=float(match.group(1)),
+                unit=match.group(2),
+                subject=subject,
+                text=clause + text[start : match.end()],
+            )
+        )
+        if len(out) >= limit:
+            break
+    return tuple(out)
+
+
+def laws(text: str) -> tuple[str, ...]:
+    """Laws and rules cited in 《》, deduplicated in order; newspapers and books are left out."""
+    seen: dict[str, None] = {}
+    for match in _LAW.finditer(text):
+        name = match.group(1).strip()
+        core = _TRAILING_NOTE.sub("", name).strip()
+        if _LAW_END.search(core):
+            seen.setdefault(name, None)
+    return tuple(seen)
+
+
+@lru_cache(maxsize=1)
+def _tfidf() -> Any:
+    """jieba's TF-IDF extractor, built once: loading its dictionary takes about a second."""
+    import jieba
+    import jieba.analyse
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba.analyse.TFIDF()
+
+
+def keywords(text: str, top: int = 10) -> tuple[str, ...]:
+    """The text's top TF-IDF words (jieba), numbers left out."""
+    if not text.strip():
+        return ()
+    tags = _tfidf().extract_tags(text, topK=top * 2)
+    words = [str(t) for t in tags if not re.fullmatch(r"[\d.%]+", str(t))]
+    return tuple(words[:top])

@@ -1,0 +1,125 @@
+"""Pages that mention a report without being one, bad input, and unsupported formats."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.extract.core import EXTRACTOR_VERSION, Document, extract_document
+
+pytestmark = pytest.mark.unit
+
+_BODY = (
+    "为深入贯彻落实习近平法治思想，全面推进依法行政，根据上级有关要求，结合我局工作实际，"
+    "现就有关事项安排如下。各科室要高度重视，认真组织，按时完成各项工作任务，确保取得实效。"
+)
+
+
+def page(title: str, body: str = _BODY * 3) -> bytes:
+    """A short detail page with the title in ArticleTitle and <h1>."""
+    markup = (
+        f"<html><head><meta name='ArticleTitle' content='{title}'>"
+        "<meta name='PubDate' content='2024-03-20 09:30'></head><body>"
+        f"<div class='crumb'>首页 &gt; 信息公开 &gt; 通知公告</div><h1>{title}</h1>"
+        f"<div class='TRS_Editor'><p>{body}</p></div>"
+        "<div class='footer'>网站标识码：5301000001 主办单位：昆明市人民政府办公室</div>"
+        "</body></html>"
+    )
+    return markup.encode("utf-8")
+
+
+NOT_REPORTS = {
+    "meeting news": "市科技局召开2023年度法治政府建设年度报告专题审议会",
+    "news on a report meeting": "市政府常务会议审议通过《昆明市2023年法治政府建设年度报告》",
+    "call for comments": "关于公开征求《2023年法治政府建设年度报告（征求意见稿）》意见的公告",
+    "interpretation": "一图读懂：昆明市2023年政府信息公开工作年度报告解读",
+    "work points": "昆明市科学技术局2024年法治政府建设工作要点",
+    "work plan": "昆明市科学技术局2024年法治政府建设工作计划",
+    "implementation plan": "昆明市法治政府建设实施方案（2021-2025年）",
+    "government work report": "2024年昆明市人民政府工作报告",
+    "performance self-evaluation": "昆明市科学技术局2023年度部门整体支出绩效自评报告",
+    "template county": "某县2023年法治政府建设年度报告",
+    "template bureau": "XX局2023年度法治政府建设情况报告",
+    "notice asking for reports": "关于报送2023年度法治政府建设情况报告的通知",
+}
+
+
+@pytest.mark.parametrize("title", NOT_REPORTS.values(), ids=NOT_REPORTS.keys())
+def test_pages_about_a_report_are_not_reports(title: str) -> None:
+    result = extract_document(Document(content=page(title), content_type="text/html"))
+    assert (result.is_annual_report, result.kind) == (False, "other")
+    assert result.title == title
+    assert result.reasons
+    assert result.reasons[0].startswith(("not a report", "the title"))
+
+
+def test_a_real_report_on_the_same_page_shape_is_one() -> None:
+    """The control for the negatives above: the page shape alone does not make them fail."""
+    title = "昆明市科学技术局2023年法治政府建设年度报告"
+    result = extract_document(Document(content=page(title), content_type="text/html"))
+    assert (result.is_annual_report, result.kind, result.report_year) == (
+        True,
+        "法治政府建设年度报告",
+        2023,
+    )
+    assert result.agency == "昆明市科学技术局"
+    assert result.region.code == "530100"
+
+
+BAD_INPUT = {
+    "empty": b"",
+    "whitespace": b"   \n\t ",
+    "garbage": bytes(range(256)) * 8,
+    "truncated html": b"<html><head><title>2023\xe5\xb9\xb4\xe6\xb3\x95",
+    "unclosed tags": b"<div>" * 5000 + "市科技局2023年法治政府建设年度报告".encode(),
+    "nul bytes": b"\x00\x00\x00abc\x00",
+    "broken gbk": "昆明市科学技术局2023年法治政府建设年度报告".encode("gbk")[:-1] + b"\xff\xfe",
+}
+
+
+@pytest.mark.parametrize("content", BAD_INPUT.values(), ids=BAD_INPUT.keys())
+def test_bad_input_never_raises(content: bytes) -> None:
+    for content_type in (None, "text/html; charset=gbk", "text/plain"):
+        result = extract_document(Document(content=content, content_type=content_type))
+        assert result.extractor_version == EXTRACTOR_VERSION
+        if not result.is_annual_report:
+            assert result.kind == "other"
+            assert result.reasons
+
+
+def test_empty_document_says_so() -> None:
+    result = extract_document(Document(content=b""))
+    assert result.reasons == ("empty document",)
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "application/pdf"),
+        (b"%PDF-1.4 binary", None),
+        (b"PK\x03\x04\x14\x00\x06\x00", "application/vnd.openxmlformats-officedocument"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),
+    ],
+)
+def test_pdf_and_office_files_are_unsupported(content: bytes, content_type: str | None) -> None:
+    result = extract_document(Document(content=content, content_type=content_type))
+    assert (result.is_annual_report, result.kind) == (False, "other")
+    assert result.reasons == ("unsupported content type",)
+
+
+def test_article_found_without_a_known_container() -> None:
+    """No .TRS_Editor / #zoom: the block holding the most paragraph text is the article."""
+    paragraphs = "".join(f"<p>{_BODY}</p>" for _ in range(4))
+    markup = (
+        "<html><body><div class='menu'><p>首页</p><p>机构概况</p><p>政务公开</p></div>"
+        "<div class='left'><p>相关链接</p></div>"
+        "<div class='main-x'><p>昆明市科学技术局2023年法治政府建设年度报告</p>"
+        f"{paragraphs}<p>上一篇：昆明市科学技术局2022年法治政府建设年度报告</p></div>"
+        "<div class='foot'><p>版权所有：昆明市科学技术局</p></div></body></html>"
+    )
+    result = extract_document(Document(content=markup.encode(), content_type="text/html"))
+    assert result.is_annual_report is True
+    assert result.title == "昆明市科学技术局2023年法治政府建设年度报告"
+    assert result.text.startswith("昆明市科学技术局2023年法治政府建设年度报告\n为深入贯彻")
+    assert "机构概况" not in result.text
+    assert "上一篇" not in result.text
+    assert "版权所有" not in result.text
