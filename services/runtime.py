@@ -88,7 +88,10 @@ def broker_for(settings: AppSettings, url: str) -> NatsBroker:
         )
     if settings.nats_token:
         options["token"] = settings.nats_token.get_secret_value()
-    return NatsBroker(url, **options)
+    # FastStream logs every message at `log_level`; keep that at DEBUG, through our formatter.
+    return NatsBroker(
+        url, logger=logging.getLogger("nianbao.faststream"), log_level=logging.DEBUG, **options
+    )
 
 
 @contextlib.asynccontextmanager

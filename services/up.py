@@ -34,6 +34,7 @@ from shared.logs import configure_logging
 from shared.sources import SourcesFile, parse_sources
 
 log = logging.getLogger("nianbao.up")
+DEMO_PORT = 8731  # fixed when free, so a second demo run recognises the pages it has seen
 
 
 @contextlib.contextmanager
@@ -42,7 +43,7 @@ def demo_portal(settings: AppSettings) -> Iterator[SourcesFile]:
     from services.demo_portal.server import DemoPortal
     from services.demo_portal.sources import demo_sources_yaml
 
-    portal = DemoPortal()
+    portal = DemoPortal(preferred_port=DEMO_PORT)
     base_url = portal.start()
     try:
         text = demo_sources_yaml(base_url)

@@ -44,10 +44,29 @@ class _Formatter(logging.Formatter):
         return redact(f"{head} {tail}".rstrip())
 
 
+class _IdlePullTimeout(logging.Filter):
+    """Demote FastStream's report of an idle pull timing out to DEBUG.
+
+    nats-py 2.16 raises the builtin TimeoutError from `fetch()` when its deadline passes between
+    two internal requests; FastStream only suppresses nats' own TimeoutError, so its supervisor
+    logs an ERROR with a traceback and restarts the fetch loop. Nothing is lost (no message was
+    fetched), so the traceback would only teach operators to ignore errors.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if type(exc) is TimeoutError and "retrying" in record.getMessage():
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            record.exc_info = None
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
 def configure_logging(level: str = "INFO", as_json: bool = False) -> None:
     """Install the structured formatter on the root logger (once per process)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter(as_json))
+    handler.addFilter(_IdlePullTimeout())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
