@@ -1,8 +1,9 @@
 """`nianbao up` and `nianbao service`: run the services until stopped, or once through.
 
-`--once` crawls every source, waits until every consumer has drained (and the store's outbox
-is empty), runs the deadline check, waits again so notify has handled its alerts, sends due mail,
-prints a summary and exits.
+Both start with one full round: crawl every source, wait until every consumer has drained (and
+the store's outbox is empty), run the deadline check, wait again so notify has handled its alerts,
+send due mail and print a summary. `--once` then exits; otherwise the services keep running and
+each source is crawled again on its interval.
 """
 
 from __future__ import annotations
@@ -57,10 +58,9 @@ def demo_portal(settings: AppSettings) -> Iterator[SourcesFile]:
 
 async def run_up(settings: AppSettings, *, demo: bool, once: bool) -> int:
     """Run all four services in this process; returns the exit status."""
-    configure_logging(
-        "WARNING" if once and settings.log_level == "INFO" else settings.log_level,
-        settings.log_json,
-    )
+    # The first round prints its own summary; routine INFO lines would bury it.
+    quiet_first_round = settings.log_level.upper() == "INFO"
+    configure_logging("WARNING" if quiet_first_round else settings.log_level, settings.log_json)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if demo:
         settings.allow_private_networks = True  # the demo portal is on loopback
@@ -70,14 +70,17 @@ async def run_up(settings: AppSettings, *, demo: bool, once: bool) -> int:
         async with nats_url(settings) as url:
             parts = await build(settings, url, SERVICES, sources)
             try:
+                status = await _once(parts, sources)
                 if once:
-                    return await _once(parts, sources)
+                    return status
+                # Keep watching: every source again on its interval (jittered), until Ctrl-C.
+                configure_logging(settings.log_level, settings.log_json)
                 stop = asyncio.Event()
                 install_signal_handlers(stop)
                 start_background(parts, stop)
                 click.echo(
-                    f"nianbao is running: {len(sources.agencies)} agencies, NATS {url}, "
-                    f"data in {settings.data_dir}. Ctrl-C stops."
+                    f"nianbao keeps watching {len(sources.agencies)} agencies (NATS {url}, data in "
+                    f"{settings.data_dir}); Ctrl-C stops. In another terminal: nianbao reports list"
                 )
                 await stop.wait()
                 return 0

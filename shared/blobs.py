@@ -11,6 +11,7 @@ from typing import Protocol
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.errors import BucketNotFoundError, NotFoundError, ObjectNotFoundError
+from nats.js.object_store import ObjectStore
 
 from shared.errors import BlobMissing, DependencyUnavailable
 
@@ -52,9 +53,9 @@ class NatsBlobStore:
     def __init__(self, js: JetStreamContext, bucket: str):
         self.js = js
         self.bucket = bucket
-        self._store: object | None = None
+        self._store: ObjectStore | None = None
 
-    async def _obs(self):  # type: ignore[no-untyped-def]
+    async def _obs(self) -> ObjectStore:
         if self._store is None:
             try:
                 self._store = await self.js.object_store(self.bucket)
@@ -66,15 +67,19 @@ class NatsBlobStore:
         key = sha256_hex(data)
         try:
             obs = await self._obs()
-            try:
-                await obs.get_info(key)
-                return key  # content-addressed: already there
-            except (ObjectNotFoundError, NotFoundError):
-                pass
-            await obs.put(key, data)
+            if not await self._exists(obs, key):  # content-addressed: same bytes, same key
+                await obs.put(key, data)
         except (NatsTimeoutError, TimeoutError, ConnectionError) as exc:
             raise DependencyUnavailable(f"object store put {key}: {exc!r}") from exc
         return key
+
+    @staticmethod
+    async def _exists(obs: ObjectStore, key: str) -> bool:
+        try:
+            await obs.get_info(key)
+        except (ObjectNotFoundError, NotFoundError):
+            return False
+        return True
 
     async def get(self, key: str) -> bytes:
         try:

@@ -80,9 +80,9 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
 
 
-async def run_sync(fn: Callable[[], T]) -> T:
+async def run_sync(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run blocking database work in a worker thread, keeping the event loop free."""
-    return await asyncio.to_thread(fn)
+    return await asyncio.to_thread(fn, *args, **kwargs)
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -21,6 +21,7 @@ _CHALLENGE_MARKERS = (
     "滑动验证",
 )
 CHALLENGE_BODY_MAX = 4096
+FIRST_CRAWL_SPREAD = timedelta(minutes=1)
 
 
 def blocked_reason(status: int, headers: dict[str, str], body: bytes) -> str | None:
@@ -64,12 +65,13 @@ def next_crawl_at(
 ) -> datetime:
     """When a source is next due.
 
-    The first crawl of each source is spread over one interval by a hash of its id, and every
+    The first crawl of each source is spread over a minute by a hash of its id, and every
     later one gets ±10 % jitter from the same hash, so thousands of sources never fire together
     and the spread survives restarts.
     """
     fraction = int(stable_id("schedule", source_id)[:8], 16) / 0xFFFFFFFF
     if last_started is None:
-        return now + interval * fraction * 0.1  # first crawl soon, but not all at once
+        # Never crawled: soon (a new source should show results), but not all in the same second.
+        return now + min(interval * 0.1, FIRST_CRAWL_SPREAD) * fraction
     jitter = interval * ((fraction - 0.5) * 0.2)
     return last_started + interval + jitter

@@ -33,6 +33,7 @@ from shared.events import (
     DocumentFetched,
     Event,
     SourceChecked,
+    SourceStatus,
     stable_id,
 )
 from shared.logs import log_fields
@@ -59,7 +60,7 @@ class _Crawl:
     fetched: int = 0
     unchanged: int = 0
     errors: int = 0
-    status: str = "ok"
+    status: SourceStatus = "ok"
     reason: str | None = None
     error_samples: list[str] = field(default_factory=list)
 
@@ -156,7 +157,7 @@ class IngestService:
             source_id=source_id,
             agency_id=agency.id,
             list_url=source.list_url,
-            status=crawl.status,  # type: ignore[arg-type]
+            status=crawl.status,
             reason=crawl.reason,
             started_at=crawl.started_at,
             finished_at=self.clock(),

@@ -205,20 +205,16 @@ class NotifyService:
                 try:
                     await self.mailer.send(message)
                 except TransientError as exc:
-                    await run_sync(
-                        lambda d=delivery_id, e=exc: self._failed(d, str(e), permanent=False)
-                    )  # type: ignore[misc]
+                    await run_sync(self._failed, delivery_id, str(exc), permanent=False)
                     log.warning("mail deferred: %s", exc, extra=log_fields(delivery=delivery_id))
                     break  # the server is down: the others would fail the same way
                 except PermanentError as exc:
-                    await run_sync(
-                        lambda d=delivery_id, e=exc: self._failed(d, str(e), permanent=True)
-                    )  # type: ignore[misc]
+                    await run_sync(self._failed, delivery_id, str(exc), permanent=True)
                     log.warning(
                         "mail failed for good: %s", exc, extra=log_fields(delivery=delivery_id)
                     )
                     continue
-                await run_sync(lambda d=delivery_id: self._sent(d))  # type: ignore[misc]
+                await run_sync(self._sent, delivery_id)
                 sent += 1
             return sent
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -231,11 +231,11 @@ class StoreService:
             correlation_id=event.correlation_id or event.event_id,
             filing_id=filing.id,
             version=filing.version,
-            change=change,  # type: ignore[arg-type]
+            change=change,
             agency_id=filing.agency_id,
             agency=filing.agency_name,
             region_code=filing.region_code,
-            kind=filing.kind,  # type: ignore[arg-type]
+            kind=filing.kind,
             report_year=filing.report_year,
             title=filing.title,
             url=event.url,
@@ -336,7 +336,7 @@ class StoreService:
         self,
         session: Session,
         agency: Agency,
-        sources: list[Source] | tuple[Source, ...] | object,
+        sources: Sequence[Source],
         kind: str,
         year: int,
         rule: core.DeadlineRule,
@@ -357,7 +357,7 @@ class StoreService:
             )
             session.add(obligation)
         filing = session.get(Filing, stable_id("filing", agency.id, kind, year))
-        source_list = list(sources)  # type: ignore[call-overload]
+        source_list = list(sources)
         crawled_ok = bool(source_list) and all(
             s.last_success_at is not None
             and as_utc(s.last_success_at).date() > deadline
@@ -392,7 +392,7 @@ class StoreService:
             agency_id=agency.id,
             agency=agency.name,
             region_code=agency.region_code,
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             report_year=year,
             deadline=deadline,
             legal_basis=rule.legal_basis,
@@ -411,7 +411,7 @@ class StoreService:
             rows = await run_sync(lambda: self._pending_outbox(limit))
             for event_id, subject, payload in rows:
                 await self.publish(subject, event_id, payload)
-                await run_sync(lambda event_id=event_id: self._mark_published(event_id))  # type: ignore[misc]
+                await run_sync(self._mark_published, event_id)
             return len(rows)
 
     def _pending_outbox(self, limit: int) -> list[tuple[str, str, str]]:
