@@ -7,25 +7,43 @@
 Per host, requests are spaced by the source's `min_delay_seconds` and limited to its
 `max_in_flight`. Every hop of a redirect is checked again (resolved address, robots.txt). Bodies
 are read as a stream and cut off at the size cap, after decompression, so a gzip bomb stops there.
+
+robots.txt follows RFC 9309: the most specific rule wins (allow on a tie), `*` and `$` patterns,
+4xx means "no rules", 5xx or no answer means "fetch nothing" (retried after a few minutes, not
+remembered for the day as a good robots.txt is).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
+import re
 import socket
 import time
-import urllib.robotparser
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from services.ingest.core import address_refusal, blocked_reason
+from services.ingest.robots import RobotsRules
 from services.ingest.settings import IngestSettings
 
 log = logging.getLogger("nianbao.ingest.fetch")
 RETRY_STATUSES = {500, 502, 503, 504, 520, 522, 524}
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+ROBOTS_TTL_SECONDS = 24 * 3600.0  # RFC 9309: a cached robots.txt SHOULD NOT be used for longer
+ROBOTS_RETRY_SECONDS = 300.0  # an unreachable robots.txt is asked again after this
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+async def system_resolve(host: str, port: int) -> list[str]:
+    """The addresses the operating system's resolver gives for `host`."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
 
 
 class FetchError(Exception):
@@ -80,6 +98,13 @@ class FetchResult:
         return None
 
 
+@dataclass(frozen=True)
+class _RobotsEntry:
+    rules: RobotsRules
+    expires: float
+    failure: FetchError | None = None  # robots.txt could not be had: fetch nothing
+
+
 @dataclass
 class _HostGate:
     semaphore: asyncio.Semaphore
@@ -90,8 +115,14 @@ class _HostGate:
 class PoliteFetcher:
     """An HTTP client that respects robots.txt and per-host limits, and refuses unsafe targets."""
 
-    def __init__(self, settings: IngestSettings, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        settings: IngestSettings,
+        transport: httpx.AsyncBaseTransport | None = None,
+        resolve: Resolver | None = None,
+    ):
         self.settings = settings
+        self.resolve = resolve or system_resolve
         self.client = httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(settings.request_timeout_seconds, connect=10.0),
@@ -99,8 +130,8 @@ class PoliteFetcher:
             headers={"User-Agent": settings.user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
         )
         self._gates: dict[str, _HostGate] = {}
-        self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
-        self._robots_lock = asyncio.Lock()
+        self._robots: dict[str, _RobotsEntry] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
         self.requests = 0
 
     async def close(self) -> None:
@@ -131,7 +162,7 @@ class PoliteFetcher:
             result = await self._request_with_retries(
                 current, method, form, headers, min_delay, max_in_flight
             )
-            if result.status in (301, 302, 303, 307, 308) and "location" in result.headers:
+            if result.status in REDIRECT_STATUSES and "location" in result.headers:
                 current = urljoin(current, result.headers["location"])
                 if result.status == 303:
                     method, form = "GET", ()
@@ -153,10 +184,14 @@ class PoliteFetcher:
             attempt += 1
             try:
                 result = await self._request(url, method, form, headers, min_delay, max_in_flight)
+            except httpx.InvalidURL as exc:
+                raise Refused(f"not a valid URL: {exc}", url=url) from exc
+            except httpx.DecodingError as exc:
+                raise FetchError(f"undecodable body: {exc}", url=url) from exc
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 if attempt > self.settings.max_retries:
                     raise FetchError(
-                        f"{type(exc).__name__}: {exc or 'no answer'}", url=url
+                        f"{type(exc).__name__}: {str(exc) or 'no answer'}", url=url
                     ) from exc
             else:
                 reason = blocked_reason(result.status, result.headers, result.body)
@@ -228,46 +263,101 @@ class PoliteFetcher:
 
     async def _check_target(self, url: str) -> None:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise Refused(f"not an http(s) URL: {url!r}", url=url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
-            infos = await asyncio.get_running_loop().getaddrinfo(
-                parts.hostname, port, type=socket.SOCK_STREAM
-            )
-        except socket.gaierror as exc:
-            raise FetchError(f"cannot resolve {parts.hostname}: {exc.strerror}", url=url) from exc
-        for info in infos:
-            refusal = address_refusal(str(info[4][0]), self.settings.allow_private_networks)
+            host, port = parts.hostname, parts.port
+        except ValueError as exc:  # a port that is not a number, or out of range
+            raise Refused(f"not a valid URL: {exc}", url=url) from exc
+        if parts.scheme not in ("http", "https") or not host:
+            raise Refused(f"not an http(s) URL: {url!r}", url=url)
+        port = port or (443 if parts.scheme == "https" else 80)
+        literal = _ip_literal(host)
+        if literal is not None:
+            addresses = [literal]
+        else:
+            try:
+                addresses = await self.resolve(host, port)
+            except OSError as exc:  # socket.gaierror is one
+                reason = getattr(exc, "strerror", None) or str(exc)
+                raise FetchError(f"cannot resolve {host}: {reason}", url=url) from exc
+            if not addresses:
+                raise FetchError(f"cannot resolve {host}: no address", url=url)
+        for address in addresses:
+            refusal = address_refusal(address, self.settings.allow_private_networks)
             if refusal:
-                raise Refused(f"{parts.hostname}: {refusal}", url=url)
+                raise Refused(f"{host}: {refusal}", url=url)
 
     async def _robots_allow(self, url: str, min_delay: float, max_in_flight: int) -> bool:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        async with self._robots_lock:
-            parser = self._robots.get(origin)
-            if parser is None:
-                parser = await self._load_robots(origin, min_delay, max_in_flight)
-                self._robots[origin] = parser
-        return parser.can_fetch(self.settings.user_agent, url)
+        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+        async with lock:  # one load per origin; other hosts do not wait for a slow one
+            entry = self._robots.get(origin)
+            if entry is None or entry.expires <= time.monotonic():
+                entry = await self._load_robots(origin, min_delay, max_in_flight)
+                self._robots[origin] = entry
+        if entry.failure is not None:
+            failure = entry.failure  # a fresh exception each time, with no old traceback
+            raise type(failure)(str(failure), url=failure.url)
+        return entry.rules.allows(url)
 
-    async def _load_robots(
-        self, origin: str, min_delay: float, max_in_flight: int
-    ) -> urllib.robotparser.RobotFileParser:
-        parser = urllib.robotparser.RobotFileParser()
+    async def _load_robots(self, origin: str, min_delay: float, max_in_flight: int) -> _RobotsEntry:
+        """Fetch and parse an origin's robots.txt, following up to five checked redirects."""
         robots_url = f"{origin}/robots.txt"
-        try:
-            result = await self._request(robots_url, "GET", (), {}, min_delay, max_in_flight)
-        except (httpx.TimeoutException, httpx.TransportError, FetchError) as exc:
-            log.info("robots.txt unavailable at %s (%s): crawling as allowed", robots_url, exc)
-            parser.parse([])
-            return parser
-        if result.status >= 500:
-            # RFC 9309: an unreachable robots.txt means "assume everything is disallowed".
-            parser.parse(["User-agent: *", "Disallow: /"])
-        elif result.status >= 400 or result.status in (301, 302, 303, 307, 308):
-            parser.parse([])  # RFC 9309: "unavailable" (4xx) allows everything
-        else:
-            parser.parse(result.body.decode("utf-8", errors="replace").splitlines())
-        return parser
+        current = robots_url
+        token = self.settings.user_agent.split("/", 1)[0]
+        for _hop in range(6):  # RFC 9309: follow at least five consecutive redirects
+            try:
+                if current != robots_url:
+                    await self._check_target(current)
+                result = await self._request(current, "GET", (), {}, min_delay, max_in_flight)
+            except Refused:
+                raise
+            except (httpx.HTTPError, FetchError) as exc:
+                log.info("robots.txt unreachable at %s (%s): fetching nothing", current, exc)
+                return _robots_failure(
+                    FetchError(f"robots.txt unreachable: {type(exc).__name__}: {exc}", url=current)
+                )
+            reason = blocked_reason(result.status, result.headers, result.body)
+            if reason:
+                raise Blocked(f"{reason} on robots.txt", url=current)
+            if result.status in REDIRECT_STATUSES and "location" in result.headers:
+                current = urljoin(current, result.headers["location"])
+                continue
+            if result.status >= 500:
+                # RFC 9309: an unreachable robots.txt means "assume everything is disallowed".
+                return _robots_failure(
+                    Refused(
+                        f"robots.txt answered HTTP {result.status}: fetching nothing", url=current
+                    )
+                )
+            if result.status >= 400 or result.status in REDIRECT_STATUSES:
+                rules = RobotsRules([])  # RFC 9309: "unavailable" (4xx) allows everything
+            else:
+                text = result.body.decode("utf-8-sig", errors="replace")
+                rules = RobotsRules.parse(text, token)
+            return _RobotsEntry(rules, time.monotonic() + ROBOTS_TTL_SECONDS)
+        return _RobotsEntry(RobotsRules([]), time.monotonic() + ROBOTS_TTL_SECONDS)  # too many
+
+
+def _robots_failure(failure: FetchError) -> _RobotsEntry:
+    return _RobotsEntry(
+        RobotsRules.disallow_all(), time.monotonic() + ROBOTS_RETRY_SECONDS, failure=failure
+    )
+
+
+def _ip_literal(host: str) -> str | None:
+    """The address a host that is written as an IP means, in any form a C library accepts.
+
+    `2130706433`, `0x7f.1` and `0177.0.0.1` are all 127.0.0.1 to the resolver that will
+    connect, so they are checked as such rather than passed to a resolver that may not know.
+    """
+    try:
+        return str(ipaddress.ip_address(host.split("%", 1)[0]))
+    except ValueError:
+        pass
+    if not re.fullmatch(r"(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}", host.lower()):
+        return None
+    try:
+        return socket.inet_ntoa(socket.inet_aton(host))
+    except OSError:
+        return None
