@@ -41,9 +41,13 @@ def stable_id(*parts: object) -> str:
 
 
 class Frozen(BaseModel):
-    """Base of every contract model: immutable, and strict about unknown fields."""
+    """Base of every contract model: immutable; unknown fields are ignored.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Ignoring (not rejecting) fields a consumer does not know lets a producer add an optional
+    field to a `.v1` event without breaking consumers that were deployed before it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class Event(Frozen):

@@ -1,0 +1,92 @@
+"""Notify's commands: subscriptions."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from services.notify import migrate
+from services.notify.service import NotifyService
+from services.notify.settings import NotifySettings
+from shared.cli import friendly_errors
+from shared.clock import make_clock
+from shared.db import make_engine, session_factory
+from shared.errors import ConfigurationError
+from shared.events import REPORT_KINDS
+
+
+@click.command()
+@click.argument("email")
+@click.option(
+    "--region", "regions", multiple=True, help="6-digit region code (matches everything under it)."
+)
+@click.option("--agency", "agencies", multiple=True, help="Agency id from the sources file.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(REPORT_KINDS))
+@click.option("--keyword", "keywords", multiple=True)
+@click.option(
+    "--alerts", default="new,overdue", show_default=True, help="Which alerts: new, overdue or both."
+)
+@friendly_errors
+def subscribe(
+    email: str,
+    regions: tuple[str, ...],
+    agencies: tuple[str, ...],
+    kinds: tuple[str, ...],
+    keywords: tuple[str, ...],
+    alerts: str,
+) -> None:
+    """Subscribe an address to alerts (defaults: everything, instantly)."""
+    notify = _notify_service()
+    wanted = [a.strip() for a in alerts.split(",") if a.strip()]
+    if not wanted or set(wanted) - {"new", "overdue"}:
+        raise ConfigurationError("--alerts takes new, overdue or new,overdue")
+    sub = notify.subscribe(
+        email,
+        regions=list(regions),
+        agencies=list(agencies),
+        kinds=list(kinds),
+        keywords=list(keywords),
+        alerts=wanted,
+    )
+    click.echo(f"subscribed {sub.email}")
+
+
+@click.command()
+@click.argument("email")
+@friendly_errors
+def unsubscribe(email: str) -> None:
+    """Stop sending alerts to an address."""
+    done = _notify_service().unsubscribe(email)
+    click.echo(f"unsubscribed {email}" if done else f"{email} had no active subscription")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True)
+@friendly_errors
+def subscriptions(as_json: bool) -> None:
+    """List active subscriptions."""
+    for sub in _notify_service().subscriptions():
+        row = {
+            "email": sub.email,
+            "regions": sub.regions,
+            "agencies": sub.agencies,
+            "kinds": sub.kinds,
+            "keywords": sub.keywords,
+            "alerts": sub.alerts,
+            "mode": sub.mode,
+            "created_at": sub.created_at.isoformat(),
+        }
+        click.echo(json.dumps(row, ensure_ascii=False) if as_json else f"{sub.email}  {row}")
+
+
+def _notify_service() -> NotifyService:
+    settings = NotifySettings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.database_url is None:
+        migrate.upgrade(settings.resolved_database_url())  # embedded default: keep it ready
+    sessions = session_factory(make_engine(settings.resolved_database_url()))
+    return NotifyService(sessions=sessions, mailer=None, clock=make_clock(settings.now))
+
+
+COMMANDS: list[click.Command] = [subscribe, unsubscribe, subscriptions]
