@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from services.extract import cli as extract_cli
+from services.ingest import cli as ingest_cli
 from services.notify import cli as notify_cli
 from services.store import cli as store_cli
 from shared.cli import friendly_errors
@@ -89,7 +90,7 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
-for module in (store_cli, notify_cli, extract_cli):
+for module in (ingest_cli, extract_cli, store_cli, notify_cli):
     for command in module.COMMANDS:
         main.add_command(command)
 

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,8 +37,8 @@ from services.store.settings import StoreSettings
 from shared.blobs import NatsBlobStore
 from shared.bus import BLOB_BUCKET, STREAM_NAME, ensure_stream, publish_event, publish_raw
 from shared.clock import Clock, make_clock
+from shared.connect import broker_for
 from shared.db import make_engine, session_factory
-from shared.embedded_nats import EmbeddedNats
 from shared.errors import ConfigurationError
 from shared.events import Event
 from shared.sources import SourcesFile, load_sources
@@ -72,41 +71,6 @@ def migrate_database(database_url: str) -> None:
     """Create or upgrade every service's tables (`nianbao db upgrade`)."""
     store_migrate.upgrade(database_url)
     notify_migrate.upgrade(database_url)
-
-
-def broker_for(settings: AppSettings, url: str) -> NatsBroker:
-    """A broker with the configured credentials, reconnecting forever on its own."""
-    options: dict[str, Any] = {
-        "max_reconnect_attempts": -1,
-        "reconnect_time_wait": 1.0,
-        "connect_timeout": 5.0,
-    }
-    if settings.nats_user:
-        options["user"] = settings.nats_user
-        options["password"] = (
-            settings.nats_password.get_secret_value() if settings.nats_password else None
-        )
-    if settings.nats_token:
-        options["token"] = settings.nats_token.get_secret_value()
-    # FastStream logs every message at `log_level`; keep that at DEBUG, through our formatter.
-    return NatsBroker(
-        url, logger=logging.getLogger("nianbao.faststream"), log_level=logging.DEBUG, **options
-    )
-
-
-@contextlib.asynccontextmanager
-async def nats_url(settings: AppSettings) -> AsyncIterator[str]:
-    """The configured NATS URL, or an embedded server's for the duration of the block."""
-    if settings.nats_url:
-        yield settings.nats_url
-        return
-    server = EmbeddedNats(settings.data_dir / "nats")
-    url = await asyncio.to_thread(server.start)
-    log.info("embedded nats-server started at %s (store %s)", url, server.store_dir)
-    try:
-        yield url
-    finally:
-        await asyncio.to_thread(server.stop)
 
 
 def read_sources(settings: AppSettings) -> SourcesFile:

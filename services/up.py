@@ -24,13 +24,13 @@ from services.runtime import (
     dead_letter_counts,
     install_signal_handlers,
     migrate_database,
-    nats_url,
     read_sources,
     shutdown,
     start_background,
     wait_until_idle,
 )
 from services.store.queries import list_filings, obligation_counts, source_health
+from shared.connect import nats_url
 from shared.logs import configure_logging
 from shared.sources import SourcesFile, parse_sources
 
