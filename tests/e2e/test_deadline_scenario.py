@@ -1,0 +1,80 @@
+"""A scenario played at chosen dates with the real command: watched from March, checked in April.
+
+The demo agencies are first crawled on 2025-03-01 (backfill: recorded, no mail). On 2025-04-10 the
+2024 法治政府建设年度报告 deadline (2025-04-01) plus grace has passed while they were watched: the
+three agencies whose portal has no 2024 report get exactly one overdue email each; 昆明, which
+published on 2025-03-06, gets none; a second run sends nothing new.
+"""
+
+from __future__ import annotations
+
+import email
+from collections.abc import Iterator
+from email.header import decode_header, make_header
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from shared.embedded_nats import free_port
+from tests.e2e.command import run
+
+pytestmark = pytest.mark.e2e
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+def subject(message: email.message.Message) -> str:
+    return str(make_header(decode_header(message["Subject"])))
+
+
+def test_overdue_alerts_once_for_deadlines_passed_while_watched(
+    env: dict[str, str], tmp_path: Path, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    env = {
+        **env,
+        "NIANBAO_SMTP_HOST": "127.0.0.1",
+        "NIANBAO_SMTP_PORT": str(port),
+        "NIANBAO_SMTP_FROM": "alerts@nianbao.test",
+    }
+    subscribed = run(
+        ["subscribe", "watcher@example.org"], {**env, "NIANBAO_NOW": "2025-02-01"}, tmp_path
+    )
+    assert subscribed.returncode == 0, subscribed.stderr
+
+    march = run(["up", "--demo", "--once", "--now", "2025-03-01"], env, tmp_path)
+    assert march.returncode == 0, march.stdout + march.stderr
+    assert "overdue alerts raised: 0; emails sent: 0" in march.stdout
+    assert inbox.messages == []  # the first crawl is history, not news
+
+    april = run(["up", "--demo", "--once", "--now", "2025-04-10"], env, tmp_path)
+    assert april.returncode == 0, april.stdout + april.stderr
+    assert "overdue alerts raised: 3" in april.stdout
+    subjects = sorted(subject(m) for m in inbox.messages)
+    assert len(subjects) == 3, subjects
+    for agency in ("常德市科学技术局", "漯河市科学技术局", "蒙自市科学技术局"):
+        assert any(agency in s and "2024年度法治政府建设年度报告" in s for s in subjects), subjects
+    assert not any("昆明" in s for s in subjects)
+    assert {m["To"] for m in inbox.messages} == {"watcher@example.org"}
+
+    again = run(["up", "--demo", "--once", "--now", "2025-04-11"], env, tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "overdue alerts raised: 0" in again.stdout
+    assert len(inbox.messages) == 3  # nothing twice
