@@ -69,15 +69,19 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         with factory() as session, session.begin():
             yield session
     except (OperationalError, PoolTimeout) as exc:
-        raise DependencyUnavailable(
-            f"database unavailable: {type(exc.orig if hasattr(exc, 'orig') else exc).__name__}: {str(exc).splitlines()[0]}"
-        ) from exc
+        raise DependencyUnavailable(f"database unavailable: {_reason(exc)}") from exc
     except DBAPIError as exc:
         if exc.connection_invalidated:
-            raise DependencyUnavailable(
-                f"database connection lost: {str(exc).splitlines()[0]}"
-            ) from exc
+            raise DependencyUnavailable(f"database connection lost: {_reason(exc)}") from exc
         raise
+
+
+def _reason(exc: Exception) -> str:
+    """The driver's own message (SQLAlchemy's first line is often only a hint about autoflush)."""
+    orig = getattr(exc, "orig", None)
+    cause = orig if orig is not None else exc
+    lines = str(cause).strip().splitlines() or [""]
+    return f"{type(cause).__name__}: {lines[0]}"
 
 
 async def run_sync(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
