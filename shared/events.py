@@ -78,6 +78,10 @@ class DocumentFetched(Event):
     title_hint: str | None = None  # the link text on the list page
     date_hint: date | None = None  # the date next to the link on the list page
     backfill: bool = False  # fetched during the first crawl of its source
+    final_url: str | None = None  # where the redirects ended (equals url when there were none)
+    etag: str | None = None  # the HTTP ETag, as sent
+    last_modified: str | None = None  # the HTTP Last-Modified header, as sent
+    filename: str | None = None  # from Content-Disposition (attachments), directory part removed
 
 
 class SourceChecked(Event):

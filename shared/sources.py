@@ -31,6 +31,18 @@ class SourceSpec(BaseModel):
     interval_hours: Annotated[float, Field(gt=0)] = 6.0
     min_delay_seconds: Annotated[float, Field(ge=0)] = 1.0  # per host, between requests
     max_in_flight: Annotated[int, Field(ge=1, le=8)] = 1
+    page_pattern: str | None = (
+        None  # pages 2..max_pages when the pager is unreadable: "index_{i}.html"
+    )
+
+    @field_validator("page_pattern")
+    @classmethod
+    def _page_placeholder(cls, value: str | None) -> str | None:
+        if value is not None and "{n}" not in value and "{i}" not in value:
+            raise ValueError(
+                "page_pattern needs {n} (page number, list URL = 1) or {i} (that minus one)"
+            )
+        return value
 
     @field_validator("list_url")
     @classmethod
