@@ -5,7 +5,9 @@ and when each source is next due. No I/O, no clock: the service passes both in.
 from __future__ import annotations
 
 import ipaddress
+import re
 from datetime import datetime, timedelta
+from urllib.parse import unquote
 
 from shared.events import stable_id
 
@@ -41,6 +43,57 @@ def blocked_reason(status: int, headers: dict[str, str], body: bytes) -> str | N
     ):
         return f"anti-bot or WAF answer (HTTP {status})"
     return None
+
+
+_DISPOSITION_PARAM = re.compile(
+    r"""(?P<key>filename\*?)\s*=\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<bare>[^;]*))""", re.I
+)
+
+
+def _mojibake_repaired(text: str) -> str:
+    """Undo a header decoded as latin-1 although its bytes were UTF-8 or GBK (both are seen)."""
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text  # already real text
+    for charset in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(charset)
+        except UnicodeDecodeError:
+            continue
+    return text
+
+
+def disposition_filename(value: str | None) -> str | None:
+    """The file name a `Content-Disposition` header gives, without any directory part.
+
+    RFC 6266 `filename*=UTF-8''...` wins over `filename=`; Chinese portals also send
+    percent-encoded UTF-8 in plain `filename=`, or raw GBK bytes (which arrive as latin-1).
+    """
+    if not value:
+        return None
+    found: dict[str, str] = {}
+    for match in _DISPOSITION_PARAM.finditer(value):
+        raw = match.group("quoted")
+        raw = raw.replace('\\"', '"') if raw is not None else (match.group("bare") or "").strip()
+        found.setdefault(match.group("key").lower(), raw)
+    name: str | None = None
+    extended = found.get("filename*")
+    if extended and "'" in extended:
+        charset, _, rest = extended.partition("'")
+        _language, _, encoded = rest.partition("'")
+        try:
+            name = unquote(encoded, encoding=charset or "utf-8", errors="strict")
+        except (LookupError, UnicodeDecodeError):
+            name = None
+    if name is None and found.get("filename"):
+        plain = found["filename"]
+        name = unquote(plain) if re.search(r"%[0-9A-Fa-f]{2}", plain) else plain
+        name = _mojibake_repaired(name)
+    if not name:
+        return None
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return name or None
 
 
 def address_refusal(address: str, allow_private: bool) -> str | None:

@@ -5,15 +5,18 @@ The portals run on a handful of platforms (domain.md, "Portal software"): TRS WC
 the Guangdong platform and assorted home-grown templates. Each is handled by what it writes into
 the page, never by per-site code:
 
-- items: the densest list of dated same-site links (`discovery_items`), or Hanweb's XML records;
-- further pages: TRS `createPageHTML(...)`, Hanweb dataproxy POSTs (`discovery_hanweb`), and
-  pager links (`discovery_paging`).
+- items: the densest list of dated same-site links (`discovery_items`), Hanweb's XML records, or
+  the Guangdong gkmlpt JSON API's articles (`discovery_gkmlpt`);
+- further pages: TRS `createPageHTML(...)`, Hanweb dataproxy POSTs (`discovery_hanweb`), the
+  gkmlpt API's `page=N`, pager links (`discovery_paging`), or a source's own `page_pattern`.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
+from services.ingest.discovery_gkmlpt import gkmlpt_api_requests, gkmlpt_page
 from services.ingest.discovery_hanweb import hanweb_records, hanweb_requests
 from services.ingest.discovery_items import attachment_links, list_items
 from services.ingest.discovery_model import ListItem, ListPage, PageRequest
@@ -26,6 +29,7 @@ __all__ = [
     "find_attachments",
     "looks_like_report",
     "parse_list_page",
+    "pattern_pages",
 ]
 
 _ATTACHMENT = re.compile(r"\.(?:pdf|docx?|wps|xlsx?|ofd)$", re.IGNORECASE)
@@ -85,8 +89,12 @@ def parse_list_page(
     add, so a broken pager cannot schedule thousands of fetches. `link_selector` (CSS) names the
     list for a site where the density heuristic picks the wrong one.
     """
+    api_page = gkmlpt_page(body, url, max_pages)
+    if api_page is not None:
+        return api_page
     records = hanweb_records(body)
-    requests = [PageRequest(page) for page in trs_pages(body, url)]
+    requests = gkmlpt_api_requests(body, url)
+    requests += [PageRequest(page) for page in trs_pages(body, url)]
     requests += hanweb_requests(body, url, len(records or ()))
     if records is None:
         requests += [PageRequest(page) for page in generic_pages(parse_tree(body), url)]
@@ -104,3 +112,18 @@ def find_attachments(body: str, url: str) -> tuple[ListItem, ...]:
     crawler must fetch these files to see the report at all.
     """
     return attachment_links(body, url, _ATTACHMENT)
+
+
+def pattern_pages(list_url: str, pattern: str, max_pages: int) -> tuple[PageRequest, ...]:
+    """Pages 2..max_pages of a list whose pagination an operator spelled out.
+
+    `pattern` is resolved against the list URL; `{n}` is the page number counting the list URL
+    as page 1 (`?page={n}` gives 2, 3, ...) and `{i}` the same minus one (TRS `index_{i}.html`
+    gives index_1, index_2, ...). For portals whose pager discovery cannot read.
+    """
+    if "{n}" not in pattern and "{i}" not in pattern:
+        raise ValueError(f"page pattern {pattern!r} has neither {{n}} nor {{i}}")
+    return tuple(
+        PageRequest(urljoin(list_url, pattern.replace("{n}", str(n)).replace("{i}", str(n - 1))))
+        for n in range(2, max_pages + 1)
+    )

@@ -5,7 +5,8 @@
     └── Refused             robots.txt, a private address, or a redirect we will not follow
 
 Per host, requests are spaced by the source's `min_delay_seconds` and limited to its
-`max_in_flight`. Every hop of a redirect is checked again (resolved address, robots.txt). Bodies
+`max_in_flight` through a `HostGate` (`gate.py`): process-local by default, shared through NATS
+when several ingest replicas run. Every hop of a redirect is checked again (resolved address, robots.txt). Bodies
 are read as a stream and cut off at the size cap, after decompression, so a gzip bomb stops there.
 
 robots.txt follows RFC 9309: the most specific rule wins (allow on a tie), `*` and `$` patterns,
@@ -21,13 +22,15 @@ import logging
 import re
 import socket
 import time
+import zlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from services.ingest.core import address_refusal, blocked_reason
+from services.ingest.gate import HostGate, LocalHostGate
 from services.ingest.robots import RobotsRules
 from services.ingest.settings import IngestSettings
 
@@ -35,7 +38,8 @@ log = logging.getLogger("nianbao.ingest.fetch")
 RETRY_STATUSES = {500, 502, 503, 504, 520, 522, 524}
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 ROBOTS_TTL_SECONDS = 24 * 3600.0  # RFC 9309: a cached robots.txt SHOULD NOT be used for longer
-ROBOTS_RETRY_SECONDS = 300.0  # an unreachable robots.txt is asked again after this
+ROBOTS_RETRY_SECONDS = 300.0
+CLIENT_SHARDS = 32  # connection pools, hosts spread over them by a hash of host:port  # an unreachable robots.txt is asked again after this
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
@@ -105,13 +109,6 @@ class _RobotsEntry:
     failure: FetchError | None = None  # robots.txt could not be had: fetch nothing
 
 
-@dataclass
-class _HostGate:
-    semaphore: asyncio.Semaphore
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    next_allowed: float = 0.0
-
-
 class PoliteFetcher:
     """An HTTP client that respects robots.txt and per-host limits, and refuses unsafe targets."""
 
@@ -120,22 +117,37 @@ class PoliteFetcher:
         settings: IngestSettings,
         transport: httpx.AsyncBaseTransport | None = None,
         resolve: Resolver | None = None,
+        gate: HostGate | None = None,
     ):
         self.settings = settings
         self.resolve = resolve or system_resolve
-        self.client = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(settings.request_timeout_seconds, connect=10.0),
-            follow_redirects=False,
-            headers={"User-Agent": settings.user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
-        )
-        self._gates: dict[str, _HostGate] = {}
+        self.gate: HostGate = gate or LocalHostGate()
+        # httpcore's pool scans every connection on every request: one pool for hundreds of
+        # hosts spends its time there (measured: 300 hosts at once, 2.6 s a request). Hosts are
+        # spread over small pools instead, each host always in the same one (keep-alive works).
+        self._clients = [
+            httpx.AsyncClient(
+                transport=transport,
+                timeout=httpx.Timeout(settings.request_timeout_seconds, connect=10.0),
+                follow_redirects=False,
+                limits=httpx.Limits(
+                    max_connections=max(1, settings.max_connections // CLIENT_SHARDS),
+                    max_keepalive_connections=max(1, settings.max_connections // CLIENT_SHARDS),
+                ),
+                headers={"User-Agent": settings.user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
+            )
+            for _ in range(CLIENT_SHARDS)
+        ]
         self._robots: dict[str, _RobotsEntry] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self.requests = 0
 
     async def close(self) -> None:
-        await self.client.aclose()
+        for client in self._clients:
+            await client.aclose()
+
+    def _client_for(self, host: str) -> httpx.AsyncClient:
+        return self._clients[zlib.crc32(host.encode("utf-8")) % CLIENT_SHARDS]
 
     async def fetch(
         self,
@@ -216,18 +228,14 @@ class PoliteFetcher:
         min_delay: float,
         max_in_flight: int,
     ) -> FetchResult:
-        gate = self._gate(url, max_in_flight)
-        async with gate.semaphore:
-            async with gate.lock:
-                wait = gate.next_allowed - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                gate.next_allowed = time.monotonic() + min_delay
+        host = urlsplit(url).netloc.lower()
+        async with self.gate.slot(host, min_delay, max_in_flight):
             self.requests += 1
-            request = self.client.build_request(
+            client = self._client_for(host)
+            request = client.build_request(
                 method, url, headers=headers, data=dict(form) if form else None
             )
-            response = await self.client.send(request, stream=True)
+            response = await client.send(request, stream=True)
             try:
                 body = await self._read_capped(response, url)
             finally:
@@ -253,13 +261,6 @@ class PoliteFetcher:
                 raise FetchError(f"body over the cap of {cap} bytes", url=url)
             chunks.append(chunk)
         return b"".join(chunks)
-
-    def _gate(self, url: str, max_in_flight: int) -> _HostGate:
-        host = urlsplit(url).netloc.lower()
-        gate = self._gates.get(host)
-        if gate is None:
-            gate = self._gates[host] = _HostGate(asyncio.Semaphore(max_in_flight))
-        return gate
 
     async def _check_target(self, url: str) -> None:
         parts = urlsplit(url)

@@ -21,8 +21,9 @@ from services.ingest.discovery import (
     find_attachments,
     looks_like_report,
     parse_list_page,
+    pattern_pages,
 )
-from services.ingest.fetcher import Blocked, FetchError, FetchResult, PoliteFetcher
+from services.ingest.fetcher import Blocked, FetchError, FetchResult, NotFound, PoliteFetcher
 from services.ingest.state import CrawlState, PageState, SourceState
 from shared.blobs import BlobStore
 from shared.clock import Clock
@@ -42,6 +43,8 @@ from shared.sources import AgencySpec, SourcesFile, SourceSpec
 log = logging.getLogger("nianbao.ingest")
 
 EventPublisher = Callable[[str, Event], Awaitable[None]]
+Progress = Callable[[SourceChecked], None]
+SourceRef = tuple[AgencySpec, int]  # an agency and the index of one of its sources
 MAX_ATTACHMENTS_PER_PAGE = 5
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "text/xml", "application/xml")
 
@@ -70,6 +73,23 @@ class _Crawl:
             self.error_samples.append(f"{exc.url}: {exc}")
 
 
+@dataclass(frozen=True)
+class Discovery:
+    """What the list pages of one source offer, without fetching any detail page (dry runs)."""
+
+    source_id: str
+    list_url: str
+    status: SourceStatus
+    reason: str | None
+    list_pages: int
+    candidates: tuple[ListItem, ...]
+
+
+def source_refs(sources: SourcesFile) -> list[SourceRef]:
+    """Every source of every agency, in file order."""
+    return [(agency, i) for agency in sources.agencies for i in range(len(agency.sources))]
+
+
 @dataclass
 class IngestService:
     """The crawler, bound to a fetcher, the object store, its memory and an event publisher."""
@@ -81,16 +101,55 @@ class IngestService:
     clock: Clock
     concurrency: int = 8
 
-    async def crawl_all(self, sources: SourcesFile) -> list[SourceChecked]:
+    async def crawl_all(
+        self, sources: SourcesFile, on_done: Progress | None = None
+    ) -> list[SourceChecked]:
         """Crawl every source of every agency once, several at a time; returns their outcomes."""
+        return await self.crawl_many(source_refs(sources), on_done)
+
+    async def crawl_many(
+        self, refs: list[SourceRef], on_done: Progress | None = None
+    ) -> list[SourceChecked]:
+        """Crawl the given sources once, several at a time, in order of the list.
+
+        `on_done` hears of each finished source (a progress bar); per-host limits hold whatever
+        the concurrency, since sources on one host share the host's gate.
+        """
         semaphore = asyncio.Semaphore(self.concurrency)
 
         async def one(agency: AgencySpec, index: int) -> SourceChecked:
             async with semaphore:
-                return await self.crawl_source(agency, index)
+                checked = await self.crawl_source(agency, index)
+            if on_done is not None:
+                on_done(checked)
+            return checked
 
-        jobs = [one(agency, i) for agency in sources.agencies for i in range(len(agency.sources))]
-        return list(await asyncio.gather(*jobs))
+        return list(await asyncio.gather(*(one(agency, i) for agency, i in refs)))
+
+    async def discover(self, agency: AgencySpec, index: int) -> Discovery:
+        """Read one source's list pages and return its report-like links; publish nothing.
+
+        What `nianbao crawl --dry-run` shows: detail pages (and their attachments) are not
+        fetched and the crawl memory is not touched.
+        """
+        source = agency.sources[index]
+        crawl = _Crawl(agency, source, agency.source_id(index), self.clock(), backfill=False)
+        candidates: tuple[ListItem, ...] = ()
+        try:
+            items = await self._read_lists(crawl)
+            candidates = tuple(item for item in items if looks_like_report(item.title))
+        except Blocked as exc:
+            crawl.status, crawl.reason = "blocked", f"{exc} at {exc.url}"
+        except FetchError as exc:
+            crawl.status, crawl.reason = "failed", f"{exc} at {exc.url}"
+        return Discovery(
+            source_id=crawl.source_id,
+            list_url=source.list_url,
+            status=crawl.status,
+            reason=crawl.reason,
+            list_pages=crawl.list_pages,
+            candidates=candidates,
+        )
 
     async def run_schedule(self, sources: SourcesFile, stop: asyncio.Event) -> None:
         """Crawl each source on its interval (with jitter) until `stop` is set."""
@@ -194,12 +253,19 @@ class IngestService:
         """Every item of every page of the source's list, first page first.
 
         A failure of the first page fails the crawl (nothing was seen); a later page that fails
-        is counted and the crawl goes on with what it has.
+        is counted and the crawl goes on with what it has. With a `page_pattern` the operator's
+        pages replace the discovered ones, and reading stops at the first that is missing or
+        brings nothing new (portals answer an out-of-range page with 404 or with page 1).
         """
-        queue: list[PageRequest] = [PageRequest(crawl.source.list_url)]
+        source = crawl.source
+        # An optional field of newer sources files; getattr keeps older SourceSpec models working.
+        pattern: str | None = getattr(source, "page_pattern", None)
+        queue: list[PageRequest] = [PageRequest(source.list_url)]
+        if pattern:
+            queue += pattern_pages(source.list_url, pattern, source.max_pages)
         seen_pages: set[tuple[str, str, tuple[tuple[str, str], ...]]] = set()
         items: dict[str, ListItem] = {}
-        while queue and crawl.list_pages < crawl.source.max_pages:
+        while queue and crawl.list_pages < source.max_pages:
             request = queue.pop(0)
             key = (request.url, request.method, request.form)
             if key in seen_pages:
@@ -211,21 +277,30 @@ class IngestService:
                 )
             except Blocked:
                 raise
+            except NotFound as exc:
+                if crawl.list_pages == 0:
+                    raise
+                if pattern:
+                    break  # past the last page
+                crawl.note_error(exc)
+                continue
             except FetchError as exc:
                 if crawl.list_pages == 0:
                     raise
                 crawl.note_error(exc)
                 continue
             crawl.list_pages += 1
-            text, _ = decode_bytes(result.body, result.declared_charset, crawl.source.encoding)
+            text, _ = decode_bytes(result.body, result.declared_charset, source.encoding)
             page = parse_list_page(
-                text,
-                result.url,
-                max_pages=crawl.source.max_pages,
-                link_selector=crawl.source.link_selector,
+                text, result.url, max_pages=source.max_pages, link_selector=source.link_selector
             )
+            before = len(items)
             for item in page.items:
                 items.setdefault(item.url, item)
+            if pattern:
+                if crawl.list_pages > 1 and len(items) == before:
+                    break
+                continue
             queue.extend(
                 p for p in page.further_pages if (p.url, p.method, p.form) not in seen_pages
             )
@@ -275,26 +350,34 @@ class IngestService:
     async def _publish_document(
         self, crawl: _Crawl, item: ListItem, result: FetchResult, key: str, parent_url: str | None
     ) -> None:
-        event = DocumentFetched(
-            event_id=stable_id("document.fetched", item.url, key),
-            occurred_at=self.clock(),
-            source_id=crawl.source_id,
-            agency_id=crawl.agency.id,
-            agency_name=crawl.agency.name,
-            region_code=crawl.agency.region_code,
-            url=item.url,
-            list_url=crawl.source.list_url,
-            parent_url=parent_url,
-            content_type=result.content_type,
-            declared_charset=result.declared_charset,
-            encoding_override=crawl.source.encoding,
-            blob_key=key,
-            sha256=key,
-            size=len(result.body),
-            fetched_at=self.clock(),
-            title_hint=item.title,
-            date_hint=item.date,
-            backfill=crawl.backfill,
+        # Validated from a dict: the HTTP fields are optional additions to the .v1 contract,
+        # ignored by a contract model that predates them.
+        event = DocumentFetched.model_validate(
+            {
+                "event_id": stable_id("document.fetched", item.url, key),
+                "occurred_at": self.clock(),
+                "source_id": crawl.source_id,
+                "agency_id": crawl.agency.id,
+                "agency_name": crawl.agency.name,
+                "region_code": crawl.agency.region_code,
+                "url": item.url,
+                "final_url": result.url,
+                "list_url": crawl.source.list_url,
+                "parent_url": parent_url,
+                "content_type": result.content_type,
+                "declared_charset": result.declared_charset,
+                "encoding_override": crawl.source.encoding,
+                "etag": result.headers.get("etag"),
+                "last_modified": result.headers.get("last-modified"),
+                "filename": core.disposition_filename(result.headers.get("content-disposition")),
+                "blob_key": key,
+                "sha256": key,
+                "size": len(result.body),
+                "fetched_at": self.clock(),
+                "title_hint": item.title,
+                "date_hint": item.date,
+                "backfill": crawl.backfill,
+            }
         )
         await self.publish(DOCUMENT_FETCHED, event)
 

@@ -15,3 +15,4 @@ class IngestSettings(CommonSettings):
     max_redirects: int = 5
     max_retries: int = 3
     crawl_concurrency: int = 8  # sources crawled at the same time (per-host limits still apply)
+    max_connections: int = 1024  # open HTTP connections, all hosts together (kept alive 5 s)

@@ -13,6 +13,7 @@ from services.ingest.discovery import (
     find_attachments,
     looks_like_report,
     parse_list_page,
+    pattern_pages,
 )
 from shared.decoding import decode_bytes
 
@@ -319,3 +320,68 @@ def test_find_attachments_keeps_same_site_report_files() -> None:
         ("https://www.mx.gov.cn/att/plain.doc", "DOC版"),
     ]
     assert all(item.date is None for item in found)
+
+
+# --- Guangdong gkmlpt JSON API ---------------------------------------------------------------
+
+GKMLPT_URL = "http://www.foshan.gov.cn/gkmlpt/api/all/2?page=1&sid=757001"
+
+
+def test_gkmlpt_api_articles_become_items_with_china_dates() -> None:
+    page = parse_list_page(read("gkmlpt_api.json"), GKMLPT_URL)
+    assert page.items == (
+        ListItem(
+            "http://www.foshan.gov.cn/gkmlpt/content/5/5123/post_5123456.html",
+            "佛山市科学技术局2023年法治政府建设年度报告",
+            date(2024, 3, 30),  # 1711764000 is 2024-03-30 10:00 in China (02:00 UTC)
+        ),
+        ListItem(  # milliseconds, and markup in the title
+            "http://www.foshan.gov.cn/gkmlpt/content/5/5098/post_5098765.html",
+            "佛山市科学技术局2023年度政府信息公开工作年度报告",
+            date(2024, 2, 1),
+        ),
+        ListItem(
+            "http://www.foshan.gov.cn/gkmlpt/content/5/5087/post_5087000.html",
+            "关于2024年元旦春节期间值班安排的通知",
+            date(2024, 1, 15),
+        ),
+    )
+
+
+def test_gkmlpt_first_page_names_the_others_up_to_max_pages() -> None:
+    page = parse_list_page(read("gkmlpt_api.json"), GKMLPT_URL, max_pages=4)
+    # 45 articles at 6 a page: 8 pages, capped at 4.
+    assert [p.url for p in page.further_pages] == [
+        f"http://www.foshan.gov.cn/gkmlpt/api/all/2?sid=757001&page={n}" for n in (2, 3, 4)
+    ]
+    later = parse_list_page(read("gkmlpt_api.json"), GKMLPT_URL.replace("page=1", "page=3"))
+    assert later.further_pages == ()
+    assert len(later.items) == 3
+
+
+def test_gkmlpt_html_page_leads_to_its_api() -> None:
+    body = (
+        "<html><body><div id='app'></div><script>var api = "
+        "'/gkmlpt/api/all/2?sid=757001&amp;page=1';</script></body></html>"
+    )
+    page = parse_list_page(body, "http://www.foshan.gov.cn/gkmlpt/index")
+    assert page.further_pages == (
+        PageRequest("http://www.foshan.gov.cn/gkmlpt/api/all/2?sid=757001&page=1"),
+    )
+
+
+def test_json_that_is_not_a_gkmlpt_answer_is_an_empty_page() -> None:
+    assert parse_list_page('{"data": []}', GKMLPT_URL).items == ()
+    assert parse_list_page("[]", GKMLPT_URL).items == ()
+
+
+# --- Operator-given pagination ---------------------------------------------------------------
+
+
+def test_page_pattern_spells_out_pages_two_to_max() -> None:
+    trs = pattern_pages("https://a.gov.cn/xxgk/nb/index.html", "index_{i}.html", 4)
+    assert [p.url for p in trs] == [f"https://a.gov.cn/xxgk/nb/index_{i}.html" for i in (1, 2, 3)]
+    query = pattern_pages("https://a.gov.cn/list.jsp?cat=5", "list.jsp?cat=5&pn={n}", 3)
+    assert [p.url for p in query] == [f"https://a.gov.cn/list.jsp?cat=5&pn={n}" for n in (2, 3)]
+    with pytest.raises(ValueError, match="neither"):
+        pattern_pages("https://a.gov.cn/", "index_2.html", 3)

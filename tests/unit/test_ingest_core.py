@@ -65,3 +65,52 @@ def test_first_crawls_are_spread_and_later_ones_jittered_but_stable() -> None:
     later = core.next_crawl_at("agency-1#0", now, interval, now)
     assert later == core.next_crawl_at("agency-1#0", now, interval, now)
     assert now + interval * 0.9 <= later <= now + interval * 1.1
+
+
+def test_ten_thousand_sources_never_fire_together() -> None:
+    """First crawls spread over the first minute, later ones over ±10 % of the interval."""
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    interval = timedelta(hours=6)
+    ids = [f"agency-{i}#{i % 3}" for i in range(10_000)]
+
+    def per_second(times: list[datetime]) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for t in times:
+            second = int((t - now).total_seconds())
+            counts[second] = counts.get(second, 0) + 1
+        return counts
+
+    firsts = per_second([core.next_crawl_at(i, None, interval, now) for i in ids])
+    assert set(firsts) <= set(range(60))
+    assert len(firsts) == 60  # every second of the minute is used
+    assert max(firsts.values()) <= 1.5 * 10_000 / 60  # no second gets much more than its share
+
+    later = per_second([core.next_crawl_at(i, now, interval, now) for i in ids])
+    window = int(interval.total_seconds() * 0.2)  # 4,320 s
+    low = int(interval.total_seconds() * 0.9)
+    assert min(later) >= low - 1
+    assert max(later) <= low + window
+    assert max(later.values()) <= 12  # mean 2.3 a second; never a crowd
+    # Spread evenly: each tenth of the window holds about a tenth of the sources.
+    tenths = [0] * 10
+    for second, count in later.items():
+        tenths[min(9, (second - low) * 10 // window)] += count
+    assert all(900 <= n <= 1100 for n in tenths), tenths
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("attachment; filename*=UTF-8''%E5%B9%B4%E6%8A%A5.pdf; filename=\"x.pdf\"", "年报.pdf"),
+        ('attachment; filename="%E5%B9%B4%E6%8A%A5.docx"', "年报.docx"),
+        ('attachment; filename="' + "年报.doc".encode("gbk").decode("latin-1") + '"', "年报.doc"),
+        ('attachment; filename="' + "年报.wps".encode().decode("latin-1") + '"', "年报.wps"),
+        ("attachment; filename=report.pdf", "report.pdf"),
+        ('attachment; filename="..\\\\..\\\\boot.ini"', "boot.ini"),
+        ("attachment; filename=../../etc/passwd", "passwd"),
+        ("inline", None),
+        (None, None),
+    ],
+)
+def test_disposition_filename(header: str | None, expected: str | None) -> None:
+    assert core.disposition_filename(header) == expected
