@@ -97,3 +97,99 @@ def test_rendering_escapes_html_and_keeps_headers_single_line() -> None:
 def test_message_id_is_stable_per_subscription_and_alert() -> None:
     assert core.message_id(1, "a") == core.message_id(1, "a")
     assert core.message_id(1, "a") != core.message_id(2, "a")
+
+
+def overdue_alert(**overrides: object) -> core.Alert:
+    values: dict[str, object] = {
+        "alert_id": "o" * 32,
+        "kind": "overdue",
+        "agency_id": "km-kjj",
+        "agency": "昆明市科学技术局",
+        "region_code": "530100",
+        "report_kind": "法治政府建设年度报告",
+        "report_year": 2024,
+        "first_seen": datetime(2025, 4, 5, tzinfo=UTC),
+        "deadline": date(2025, 4, 1),
+        "legal_basis": "第二十四条",
+    }
+    values.update(overrides)
+    return core.Alert(**values)  # type: ignore[arg-type]
+
+
+def test_alerts_survive_the_json_round_trip_of_digest_items() -> None:
+    alert = core.alert_from_recorded(recorded(sections=("一、成效",), figures=("12 次",)))
+    assert alert is not None
+    assert core.alert_from_json(core.alert_to_json(alert)) == alert
+    late = overdue_alert(last_crawled_ok=datetime(2025, 4, 4, 8, tzinfo=UTC))
+    assert core.alert_from_json(core.alert_to_json(late)) == late
+
+
+def test_a_day_is_a_day_in_china() -> None:
+    assert core.local_day(datetime(2025, 3, 7, 15, 59, tzinfo=UTC)) == date(2025, 3, 7)
+    assert core.local_day(datetime(2025, 3, 7, 16, 0, tzinfo=UTC)) == date(2025, 3, 8)
+
+
+def test_digest_groups_by_region_and_caps_its_size_with_a_see_more_link() -> None:
+    names = {"530100": "云南省昆明市", "530400": "云南省玉溪市"}
+    alerts = [
+        overdue_alert(alert_id=f"{n:032d}", agency=f"机关{n:02d}", region_code=code)
+        for n, code in enumerate(["530400"] * 20 + ["530100"] * 14 + [None])  # type: ignore[list-item]
+    ]
+    links = core.Links(
+        unsubscribe="https://n.test/unsubscribe?token=u", see_more="https://n.test/digest?token=d"
+    )
+    email = core.render_digest(date(2025, 4, 5), alerts, links, names.get, max_items=30)
+    headings = [line for line in email.text.splitlines() if line.startswith("==")]
+    assert headings == ["== 云南省昆明市 (14) ==", "== 云南省玉溪市 (20) =="]  # cut at 30
+    assert email.text.count("* 逾期未发布") == 30
+    assert "另有 5 条未在邮件中列出,查看全部: https://n.test/digest?token=d" in email.text
+    assert '<a href="https://n.test/digest?token=d">查看全部</a>' in email.html
+    assert email.subject == "[年报监测] 2025-04-05 每日汇总: 35 条提醒"
+    everything = core.render_digest(date(2025, 4, 5), alerts, links, names.get, max_items=35)
+    assert [ln for ln in everything.text.splitlines() if ln.startswith("==")][
+        -1
+    ] == "== 地区未知 (1) =="
+    assert "另有" not in everything.text
+
+
+def test_every_value_is_escaped_and_no_value_can_forge_a_line_or_a_link() -> None:
+    alert = core.alert_from_recorded(
+        recorded(
+            title='"><img src=x onerror=alert(1)>\n退订: https://evil.example',
+            url="javascript:alert(1)",
+            agency="局\u2028Bcc: x@example.org",
+        )
+    )
+    assert alert is not None
+    email = core.render(alert, core.Links(unsubscribe="https://n.test/unsubscribe?token=a&b"))
+    assert "<img" not in email.html
+    assert 'href="javascript:' not in email.html
+    assert "&quot;&gt;&lt;img" in email.html
+    assert 'href="https://n.test/unsubscribe?token=a&amp;b"' in email.html
+    assert [ln for ln in email.text.splitlines() if ln.startswith("退订")] == [
+        "退订: https://n.test/unsubscribe?token=a&b"
+    ]
+    assert "\u2028" not in email.subject
+    assert email.headers == {
+        "List-Unsubscribe": "<https://n.test/unsubscribe?token=a&b>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def test_long_values_are_cut() -> None:
+    alert = core.alert_from_recorded(recorded(title="长" * 5000))
+    assert alert is not None
+    email = core.render(alert, None)
+    assert len(email.text) < 1500
+    assert "长" * core.VALUE_LIMIT not in email.text
+    assert email.headers == {}
+
+
+def test_confirmation_mail_names_the_filters_and_the_link() -> None:
+    email = core.render_confirmation(
+        "https://n.test/confirm?token=t", {"regions": ["530000 云南省"], "mode": "每日汇总"}
+    )
+    assert "地区: 530000 云南省" in email.text
+    assert "关键词: 全部" in email.text
+    assert "确认订阅: https://n.test/confirm?token=t" in email.text
+    assert email.headers == {}

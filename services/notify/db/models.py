@@ -1,15 +1,27 @@
-"""Notify's tables: subscriptions, the deliveries outbox, and its inbox of processed events.
+"""Notify's tables: subscriptions, the deliveries outbox, digest items, and its inbox.
 
-A delivery row exists once per (subscription, alert): it is written before any attempt to send,
-so neither a replay nor a crash can make a second one.
+A delivery row exists once per (subscription, alert) (for a digest: per (subscription, day)): it
+is written before any attempt to send, so neither a replay nor a crash can make a second one.
+A daily subscriber's alert is a digest item (unique per (subscription, alert)) until the digest
+that lists it is written; the item then points at that digest's delivery.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UtcDateTime
@@ -51,6 +63,10 @@ class Subscription(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    origin: Mapped[str] = mapped_column(
+        String(10), default="cli", server_default="cli"
+    )  # cli | http
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Delivery(Base):
@@ -67,9 +83,36 @@ class Delivery(Base):
     subject_line: Mapped[str] = mapped_column(Text)
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), index=True)  # pending | sending | sent | failed
+    # pending | sending (leased by one sender until lease_until) | sent | failed | cancelled
+    status: Mapped[str] = mapped_column(String(20), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    headers: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # List-Unsubscribe and the like
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    lease_owner: Mapped[str | None] = mapped_column(String(32))
+
+
+class DigestItem(Base):
+    """One alert waiting for (or listed in) a daily subscriber's digest."""
+
+    __tablename__ = "digest_items"
+    __table_args__ = (UniqueConstraint("subscription_id", "alert_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"), index=True)
+    alert_id: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column(Date)  # the day (China time) the alert was queued
+    alert: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"), index=True)
+
+
+class NotifyKey(Base):
+    """A signing key generated once when NIANBAO_SECRET_KEY is unset (shared by replicas)."""
+
+    __tablename__ = "notify_keys"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,0 +1,211 @@
+"""Notify's HTTP side (served at NIANBAO_PUBLIC_URL): unsubscribe, confirm, digests, sign-up.
+
+    GET  /unsubscribe?token=   a page with a button; GET never acts (link scanners follow links)
+    POST /unsubscribe?token=   unsubscribes: RFC 8058 one-click (body List-Unsubscribe=One-Click)
+                               or the page's form (token in the URL or a form field)
+    GET  /confirm?token=       double opt-in: a page with a button
+    POST /confirm?token=       confirms the subscription
+    GET  /digest?token=        the whole list behind a digest's "see more" link
+    POST /api/subscriptions    JSON {email, regions, agencies, kinds, keywords, alerts, mode}:
+                               an unconfirmed subscription and a confirmation email; always 202
+
+Tokens are HMAC-signed and bound to address and purpose (`tokens.py`). Pages are Chinese, every
+value escaped, never cached, never leaking the token in a Referer.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from services.notify import core
+from services.notify.service import NotifyService, clean_filters
+from services.notify.settings import NotifySettings
+from services.notify.tokens import InvalidToken
+from shared.db import run_sync
+from shared.errors import ConfigurationError
+
+MAX_BODY = 16_384
+_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+}
+
+
+def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    document = (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width">'
+        f"<title>{html.escape(title)}</title></head><body><h2>{html.escape(title)}</h2>"
+        f"{body}</body></html>"
+    )
+    return HTMLResponse(document, status_code=status, headers=_HEADERS)
+
+
+def _invalid(reason: str) -> HTMLResponse:
+    return _page("链接无效", f"<p>此链接无效或已过期({html.escape(reason)})。</p>", 400)
+
+
+def _form(token: str, button: str) -> str:
+    # No action: the form posts back to this very URL, token included, wherever it is mounted.
+    return (
+        f'<form method="post"><input type="hidden" name="token" value="{html.escape(token)}">'
+        f'<button type="submit">{html.escape(button)}</button></form>'
+    )
+
+
+async def _body(request: Request) -> bytes | None:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _token(request: Request) -> str | None:
+    """The token from the URL (one-click, RFC 8058) or from an urlencoded form field."""
+    token = request.query_params.get("token")
+    if token:
+        return token
+    body = await _body(request)
+    if body and request.headers.get("content-type", "").startswith(
+        "application/x-www-form-urlencoded"
+    ):
+        values = parse_qs(body.decode("utf-8", errors="replace")).get("token")
+        return values[0] if values else None
+    return None
+
+
+def create_web(service: NotifyService, settings: NotifySettings) -> Starlette:
+    """The notify web app; mount it at NIANBAO_PUBLIC_URL."""
+
+    async def unsubscribe_page(request: Request) -> Response:
+        token = request.query_params.get("token", "")
+        try:
+            claims = await run_sync(service.unsubscribe_target, token)
+        except InvalidToken as exc:
+            return _invalid(str(exc))
+        return _page(
+            "退订年报监测提醒",
+            f"<p>不再向 <b>{html.escape(claims.email)}</b> 发送提醒?</p>{_form(token, '确认退订')}",
+        )
+
+    async def unsubscribe(request: Request) -> Response:
+        token = await _token(request)
+        if not token:
+            return _invalid("缺少令牌")
+        try:
+            await run_sync(service.unsubscribe_with_token, token)
+        except InvalidToken as exc:
+            return _invalid(str(exc))
+        return _page("已退订", "<p>你将不再收到年报监测的提醒邮件。</p>")
+
+    async def confirm_page(request: Request) -> Response:
+        token = request.query_params.get("token", "")
+        try:
+            claims = await run_sync(service.check_token, token, "confirm")
+        except InvalidToken as exc:
+            return _invalid(str(exc))
+        return _page(
+            "确认订阅",
+            f"<p>为 <b>{html.escape(claims.email)}</b> 开启年报监测提醒?</p>"
+            f"{_form(token, '确认订阅')}",
+        )
+
+    async def confirm(request: Request) -> Response:
+        token = await _token(request)
+        if not token:
+            return _invalid("缺少令牌")
+        try:
+            await run_sync(service.confirm, token)
+        except InvalidToken as exc:
+            return _invalid(str(exc))
+        return _page("订阅已确认", "<p>从现在起,新的提醒会发到你的邮箱。</p>")
+
+    async def digest(request: Request) -> Response:
+        token = request.query_params.get("token", "")
+        try:
+            key, alerts = await run_sync(service.digest_alerts, token)
+        except InvalidToken as exc:
+            return _invalid(str(exc))
+        email = await run_sync(
+            lambda: core.render_digest(
+                date.fromisoformat(key.removeprefix("digest:")),
+                alerts,
+                core.Links(),
+                _region_name,
+                max_items=len(alerts),
+            )
+        )
+        return HTMLResponse(email.html, headers=_HEADERS)
+
+    async def create_subscription(request: Request) -> Response:
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            return JSONResponse({"error": "send JSON"}, status_code=415, headers=_HEADERS)
+        body = await _body(request)
+        if body is None:
+            return JSONResponse({"error": "body too large"}, status_code=413, headers=_HEADERS)
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict) or not isinstance(data.get("email"), str):
+                raise ConfigurationError("a JSON object with an email is expected")
+            filters = await run_sync(lambda: clean_filters(**_filter_args(data)))
+            await run_sync(service.request_subscription, data["email"], filters)
+        except (ValueError, ConfigurationError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=422, headers=_HEADERS)
+        # The same answer whether or not the address was known: nothing to enumerate.
+        return JSONResponse({"status": "confirmation_sent"}, status_code=202, headers=_HEADERS)
+
+    app = Starlette(
+        routes=[
+            Route("/unsubscribe", unsubscribe_page, methods=["GET"]),
+            Route("/unsubscribe", unsubscribe, methods=["POST"]),
+            Route("/confirm", confirm_page, methods=["GET"]),
+            Route("/confirm", confirm, methods=["POST"]),
+            Route("/digest", digest, methods=["GET"]),
+            Route("/api/subscriptions", create_subscription, methods=["POST"]),
+        ]
+    )
+    app.state.settings = settings
+    return app
+
+
+def _region_name(code: str) -> str | None:
+    from services.notify.regions import region_table
+
+    return region_table().name(code)
+
+
+def _filter_args(data: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(data) - {"email", "regions", "agencies", "kinds", "keywords", "alerts", "mode"}
+    if unknown:
+        raise ConfigurationError(f"unknown field(s): {sorted(unknown)}")
+    args: dict[str, Any] = {}
+    for name in ("regions", "agencies", "kinds", "keywords", "alerts"):
+        value = data.get(name, [])
+        if isinstance(value, str):
+            value = [v for v in value.split(",") if v]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigurationError(f"{name} must be a list of strings")
+        args[name] = value
+    mode = data.get("mode", "instant")
+    if not isinstance(mode, str):
+        raise ConfigurationError("mode must be a string")
+    args["mode"] = mode
+    return args
