@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.extract import app as extract_app
 from services.extract.service import ExtractService
@@ -35,20 +37,39 @@ from services.store import migrate as store_migrate
 from services.store.service import StoreService
 from services.store.settings import StoreSettings
 from shared.blobs import NatsBlobStore
-from shared.bus import BLOB_BUCKET, STREAM_NAME, ensure_stream, publish_event, publish_raw
+from shared.bus import (
+    BLOB_BUCKET,
+    STREAM_NAME,
+    Route,
+    ensure_stream,
+    publish_event,
+    publish_raw,
+    registered_routes,
+    update_consumer_gauges,
+)
 from shared.clock import Clock, make_clock
 from shared.connect import broker_for
 from shared.db import make_engine, session_factory
 from shared.errors import ConfigurationError
 from shared.events import Event
+from shared.http import HttpServer
 from shared.sources import SourcesFile, load_sources
 
 log = logging.getLogger("nianbao.runtime")
 SERVICES = ("ingest", "extract", "store", "notify")
 
 
+CONSUMING = ("extract", "store", "notify")  # the services with a durable consumer
+
+
 class AppSettings(IngestSettings, NotifySettings, StoreSettings):
     """Every setting of every service: what `nianbao up` needs to run them all."""
+
+    # `nianbao service`: unset means 8080 on every interface (the probes' port in Kubernetes).
+    # `nianbao up`: unset means a free port on 127.0.0.1, written to $NIANBAO_DATA_DIR/up.json.
+    # 0 asks for a free port; -1 serves no HTTP at all.
+    http_port: int | None = None
+    http_host: str | None = None
 
 
 @dataclass
@@ -64,6 +85,10 @@ class Components:
     extract: ExtractService | None = None
     store: StoreService | None = None
     notify: NotifyService | None = None
+    sessions: sessionmaker[Session] | None = None
+    routes: dict[str, Mapping[str, Route]] = field(default_factory=dict)
+    durables: tuple[str, ...] = ()
+    http: HttpServer | None = None
     background: list[asyncio.Task[Any]] = field(default_factory=list)
 
 
@@ -83,9 +108,19 @@ def read_sources(settings: AppSettings) -> SourcesFile:
 
 
 async def build(
-    settings: AppSettings, url: str, which: tuple[str, ...], sources: SourcesFile | None
+    settings: AppSettings,
+    url: str,
+    which: tuple[str, ...],
+    sources: SourcesFile | None,
+    *,
+    durables: tuple[str, ...] | None = None,
 ) -> Components:
-    """Connect to NATS, provision the stream, build the named services and register their consumers."""
+    """Connect to NATS, provision the stream, build the named services and register their consumers.
+
+    `durables` names the services that consume through their durable consumer (default: all of
+    `which`); the others are built with their routes only, for a replay to drive them.
+    """
+    consuming = tuple(which if durables is None else durables)
     clock = make_clock(settings.now)
     broker = broker_for(settings, url)
     await broker.connect()
@@ -100,8 +135,18 @@ async def build(
         await publish_raw(broker, subject, event_id, payload)
 
     parts = Components(settings=settings, clock=clock, broker=broker, js=js, sources=sources)
+    parts.durables = tuple(name for name in CONSUMING if name in which and name in consuming)
     needs_db = {"store", "notify"} & set(which)
     sessions = session_factory(make_engine(settings.resolved_database_url())) if needs_db else None
+    parts.sessions = sessions
+
+    def register(name: str, wire: Callable[[NatsBroker], None]) -> None:
+        # A service that does not consume here registers on a broker that is never connected:
+        # only its routes are kept.
+        target = broker if name in parts.durables else NatsBroker()
+        wire(target)
+        parts.routes[name] = registered_routes(target, name)
+
     if "ingest" in which:
         parts.ingest = IngestService(
             fetcher=PoliteFetcher(settings),
@@ -113,7 +158,8 @@ async def build(
         )
     if "extract" in which:
         parts.extract = ExtractService(blobs=blobs, publish=publish, clock=clock)
-        extract_app.register(broker, parts.extract, clock)
+        extract_service = parts.extract
+        register("extract", lambda b: extract_app.register(b, extract_service, clock))
     if "store" in which:
         assert sessions is not None
         parts.store = StoreService(
@@ -124,7 +170,8 @@ async def build(
         )
         if sources is not None:
             await asyncio.to_thread(parts.store.sync_agencies, sources)
-        store_app.register(broker, parts.store, clock)
+        store_service = parts.store
+        register("store", lambda b: store_app.register(b, store_service, clock))
     if "notify" in which:
         assert sessions is not None
         mailer = None
@@ -146,7 +193,8 @@ async def build(
             sender=settings.smtp_from,
             public_url=settings.public_url,
         )
-        notify_app.register(broker, parts.notify, clock)
+        notify_service = parts.notify
+        register("notify", lambda b: notify_app.register(b, notify_service, clock))
     await broker.start()
     return parts
 
@@ -165,7 +213,7 @@ async def consumers_idle(js: JetStreamContext, durables: list[str]) -> bool:
 
 async def wait_until_idle(parts: Components, limit_seconds: float = 600.0) -> bool:
     """Wait until every consumer is drained and the store's outbox is empty, twice in a row."""
-    durables = [name for name in ("extract", "store", "notify") if getattr(parts, name) is not None]
+    durables = list(parts.durables)
     deadline = asyncio.get_running_loop().time() + limit_seconds
     quiet = 0
     while asyncio.get_running_loop().time() < deadline:
@@ -198,7 +246,21 @@ async def periodic(interval: float, action: Any, name: str) -> None:
 
 def start_background(parts: Components, stop: asyncio.Event) -> None:
     """The loops a long-running process keeps going besides its consumers."""
+    from services.ops.advisories import collect_advisories
+
     settings = parts.settings
+    if parts.durables:
+
+        async def lag() -> None:
+            await update_consumer_gauges(parts.js, parts.durables)
+
+        async def advisories() -> None:
+            await collect_advisories(parts.js, parts.broker, parts.clock)
+
+        parts.background.append(asyncio.create_task(periodic(10.0, lag, "consumer lag")))
+        parts.background.append(
+            asyncio.create_task(periodic(30.0, advisories, "advisory collection"))
+        )
     if parts.ingest is not None and parts.sources is not None:
         parts.background.append(asyncio.create_task(parts.ingest.run_schedule(parts.sources, stop)))
     if parts.store is not None:
@@ -225,9 +287,15 @@ async def shutdown(parts: Components) -> None:
     for task in parts.background:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
-    await parts.broker.stop()
+    try:
+        await parts.broker.stop()  # stops fetching, waits up to DRAIN_SECONDS for in-flight ones
+    except Exception as exc:  # NATS unreachable: nothing to drain into, but we must still exit
+        log.warning("NATS connection not closed cleanly: %r", exc)
     if parts.ingest is not None:
         await parts.ingest.fetcher.close()
+    if parts.http is not None:  # last: /healthz keeps answering while the consumers drain
+        await parts.http.stop()
+        parts.http = None
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import click
 
+from services.ops.health import SERVICE_PORT, extra_apps, start_http
 from services.runtime import (
     SERVICES,
     AppSettings,
@@ -36,6 +40,40 @@ from shared.sources import SourcesFile, parse_sources
 
 log = logging.getLogger("nianbao.up")
 DEMO_PORT = 8731  # fixed when free, so a second demo run recognises the pages it has seen
+UP_FILE = "up.json"  # in the data dir while `nianbao up` runs: its pid, NATS and HTTP URLs
+
+
+def running_up(data_dir: Path) -> dict[str, Any] | None:
+    """What a `nianbao up` running on this data dir wrote about itself, if one is running."""
+    path = data_dir / UP_FILE
+    try:
+        info: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        os.kill(int(info["pid"]), 0)  # signal 0: is the process there?
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return info
+
+
+@contextlib.contextmanager
+def up_file(data_dir: Path, nats: str, http: str | None) -> Iterator[None]:
+    """Announce this `nianbao up` to other commands (replay) for as long as it runs."""
+    path = data_dir / UP_FILE
+    payload = {"pid": os.getpid(), "nats_url": nats, "http_url": http}
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+async def serve_http(parts: Components, service: str, default_host: str, default_port: int) -> None:
+    """Start the probes/metrics server unless NIANBAO_HTTP_PORT is -1."""
+    settings = parts.settings
+    port = settings.http_port if settings.http_port is not None else default_port
+    if port < 0:
+        return
+    await start_http(parts, service, settings.http_host or default_host, port, extra_apps(parts))
 
 
 @contextlib.contextmanager
@@ -70,6 +108,9 @@ async def run_up(settings: AppSettings, *, demo: bool, once: bool) -> int:
         async with nats_url(settings) as url:
             parts = await build(settings, url, SERVICES, sources)
             try:
+                await serve_http(parts, "all", "127.0.0.1", 0)
+                http = parts.http.url if parts.http else None
+                stack.enter_context(up_file(settings.data_dir, url, http))
                 status = await _once(parts, sources)
                 if once:
                     return status
@@ -81,6 +122,7 @@ async def run_up(settings: AppSettings, *, demo: bool, once: bool) -> int:
                 click.echo(
                     f"nianbao keeps watching {len(sources.agencies)} agencies (NATS {url}, data in "
                     f"{settings.data_dir}); Ctrl-C stops. In another terminal: nianbao reports list"
+                    + (f"; health and metrics at {http}/readyz and {http}/metrics" if http else "")
                 )
                 await stop.wait()
                 return 0
@@ -95,12 +137,14 @@ async def run_service(settings: AppSettings, name: str) -> int:
     sources = read_sources(settings) if name in ("ingest", "store") else None
     assert settings.nats_url
     parts = await build(settings, settings.nats_url, (name,), sources)
-    stop = asyncio.Event()
-    install_signal_handlers(stop)
-    start_background(parts, stop)
-    log.info("service %s running", name)
     try:
+        await serve_http(parts, name, "0.0.0.0", SERVICE_PORT)  # noqa: S104 (the pod's probes)
+        stop = asyncio.Event()
+        install_signal_handlers(stop)
+        start_background(parts, stop)
+        log.info("service %s running", name)
         await stop.wait()
+        log.info("service %s stopping: draining messages in flight", name)
     finally:
         await shutdown(parts)
     return 0

@@ -10,19 +10,28 @@ let replicas share the work. Acks are manual and come after the effect is commit
     PermanentError             → dead letter on `nianbao.dlq.<service>.v1`, then term
 
 FastStream's default policy would terminate on any exception, and a nak without a delay would
-be redelivered at once; `settle` is the single place that decides instead.
+be redelivered at once; `settle` is the single place that decides instead. It also counts every
+outcome and its duration (`shared.metrics`). The same settling serves the live durable consumers
+(FastStream messages) and the ephemeral consumers of a replay (raw nats-py messages).
+
+A second stream, `NIANBAO_ADVISORIES`, keeps JetStream's max-deliveries advisories for the
+`NIANBAO` stream, so that a message given up by the server (when an operator sets a
+`max_deliver`) is still turned into a dead letter even if no process was listening at the time.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+import time
+import weakref
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
@@ -32,6 +41,14 @@ from shared.clock import Clock
 from shared.errors import InvalidEvent, NianbaoError, PermanentError, TransientError
 from shared.events import DeadLetter, Event, dlq_subject, stable_id
 from shared.logs import log_fields
+from shared.metrics import (
+    CONSUMER_ACK_PENDING,
+    CONSUMER_PENDING,
+    DEAD_LETTERS,
+    EVENTS_FAILED,
+    EVENTS_PROCESSED,
+    PROCESSING_SECONDS,
+)
 
 log = logging.getLogger("nianbao.bus")
 
@@ -42,6 +59,9 @@ DUPLICATE_WINDOW = timedelta(minutes=10)
 ACK_WAIT_SECONDS = 120.0
 MAX_ATTEMPTS_UNKNOWN = 5
 RETRY_DELAYS = (2.0, 5.0, 15.0, 30.0, 60.0)
+ADVISORY_STREAM = "NIANBAO_ADVISORIES"
+MAX_DELIVERIES_ADVISORIES = f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{STREAM_NAME}.>"
+DRAIN_SECONDS = 25.0  # what a stopping process gives in-flight messages; k8s grace is longer
 
 
 def stream_config(replicas: int = 1) -> StreamConfig:
@@ -58,15 +78,36 @@ def stream_config(replicas: int = 1) -> StreamConfig:
     )
 
 
-async def ensure_stream(js: JetStreamContext, replicas: int = 1) -> None:
-    """Create the stream, or bring an existing one to the current definition."""
-    config = stream_config(replicas)
-    try:
-        await js.stream_info(STREAM_NAME)
-    except NotFoundError:
-        await js.add_stream(config)
-        return
-    await js.update_stream(config)
+def advisory_stream_config(replicas: int = 1) -> StreamConfig:
+    """The stream that keeps max-deliveries advisories until they are turned into dead letters."""
+    return StreamConfig(
+        name=ADVISORY_STREAM,
+        subjects=[MAX_DELIVERIES_ADVISORIES],
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        discard=DiscardPolicy.OLD,
+        max_age=90 * 24 * 3600,
+        num_replicas=replicas,
+    )
+
+
+async def ensure_stream(js: JetStreamContext, replicas: int | None = None) -> None:
+    """Create the streams, or bring existing ones to the current definition.
+
+    `replicas=None` keeps the replica count a stream already has (a service starting up must not
+    scale down the three replicas that `nianbao nats provision --replicas 3` set); a new stream
+    then gets one.
+    """
+    for make in (stream_config, advisory_stream_config):
+        name = make().name
+        assert name is not None
+        try:
+            info = await js.stream_info(name)
+        except NotFoundError:
+            await js.add_stream(make(replicas or 1))
+            continue
+        keep = info.config.num_replicas or 1
+        await js.update_stream(make(replicas or keep))
 
 
 def retry_delay(deliveries: int) -> float:
@@ -151,6 +192,32 @@ async def dead_letter(
     await publish_event(broker, dlq_subject(service), letter)
 
 
+class Settleable(Protocol):
+    """What settling needs of a message: FastStream's NatsMessage, or `RawSettle` for nats-py's."""
+
+    async def ack(self) -> None: ...
+
+    async def nack(self, delay: float | None = None) -> None: ...
+
+    async def reject(self) -> None: ...
+
+
+class RawSettle:
+    """Ack, nak and term on a raw nats-py JetStream message (the consumers of a replay)."""
+
+    def __init__(self, raw: Msg):
+        self.raw = raw
+
+    async def ack(self) -> None:
+        await self.raw.ack()
+
+    async def nack(self, delay: float | None = None) -> None:
+        await self.raw.nak(delay=delay)
+
+    async def reject(self) -> None:
+        await self.raw.term()
+
+
 async def settle(
     broker: NatsBroker,
     msg: NatsMessage,
@@ -160,7 +227,45 @@ async def settle(
     clock: Clock,
 ) -> str:
     """Run the use case for one message and ack, nak or dead-letter it. Returns the outcome."""
-    raw = msg.raw_message
+    return await settle_raw(
+        broker, msg.raw_message, msg, service=service, routes=routes, clock=clock
+    )
+
+
+async def settle_raw(
+    broker: NatsBroker,
+    raw: Msg,
+    actions: Settleable,
+    *,
+    service: str,
+    routes: Mapping[str, Route],
+    clock: Clock,
+) -> str:
+    """`settle` for any message: the outcome is "ack", "retry" or "dead-lettered"."""
+    started = time.perf_counter()
+    subject = raw.subject
+    try:
+        outcome = await _settle(broker, raw, actions, service=service, routes=routes, clock=clock)
+    finally:
+        # Unknown subjects are folded into one label value: labels stay a closed set.
+        label = subject if subject in routes else "other"
+        PROCESSING_SECONDS.labels(service, label).observe(time.perf_counter() - started)
+    if outcome == "ack":
+        EVENTS_PROCESSED.labels(service, label).inc()
+    else:
+        EVENTS_FAILED.labels(service, label, "retry" if outcome == "retry" else "dead_letter").inc()
+    return outcome
+
+
+async def _settle(
+    broker: NatsBroker,
+    raw: Msg,
+    msg: Settleable,
+    *,
+    service: str,
+    routes: Mapping[str, Route],
+    clock: Clock,
+) -> str:
     subject = raw.subject
     data: bytes = raw.data or b""
     try:
@@ -188,6 +293,7 @@ async def settle(
             clock=clock,
             original_event_id=event_id,
         )
+        DEAD_LETTERS.labels(service, "settle").inc()
         await msg.reject()
         return "dead-lettered"
     except TransientError as exc:
@@ -211,6 +317,7 @@ async def settle(
                 clock=clock,
                 original_event_id=event_id,
             )
+            DEAD_LETTERS.labels(service, "settle").inc()
             await msg.reject()
             return "dead-lettered"
         delay = retry_delay(deliveries)
@@ -232,6 +339,19 @@ def consumer_config(service: str, subjects: list[str]) -> ConsumerConfig:
     )
 
 
+_ROUTES: weakref.WeakKeyDictionary[NatsBroker, dict[str, Mapping[str, Route]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def registered_routes(broker: NatsBroker, service: str) -> Mapping[str, Route]:
+    """The routes a service registered on a broker (a replay settles its messages with them)."""
+    try:
+        return _ROUTES[broker][service]
+    except KeyError:
+        raise KeyError(f"{service} registered no routes on this broker") from None
+
+
 def subscribe_service(
     broker: NatsBroker,
     service: str,
@@ -241,6 +361,7 @@ def subscribe_service(
 ) -> None:
     """Register the service's durable pull consumer on the broker, settling every message."""
     subjects = list(routes)
+    _ROUTES.setdefault(broker, {})[service] = routes
 
     @broker.subscriber(
         "",
@@ -253,6 +374,17 @@ def subscribe_service(
     )
     async def on_message(msg: NatsMessage) -> None:
         await settle(broker, msg, service=service, routes=routes, clock=clock)
+
+
+async def update_consumer_gauges(js: JetStreamContext, consumers: Iterable[str]) -> None:
+    """Refresh the lag gauges (`nianbao_consumer_pending`, `_ack_pending`) of some consumers."""
+    for name in consumers:
+        try:
+            info = await js.consumer_info(STREAM_NAME, name)
+        except NotFoundError:
+            continue
+        CONSUMER_PENDING.labels(name).set(info.num_pending or 0)
+        CONSUMER_ACK_PENDING.labels(name).set(info.num_ack_pending or 0)
 
 
 def error_reason(exc: BaseException) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from faststream.nats import NatsBroker
 
+from shared.bus import DRAIN_SECONDS
 from shared.embedded_nats import EmbeddedNats
 from shared.settings import CommonSettings
 
@@ -31,8 +32,14 @@ def broker_for(settings: CommonSettings, url: str) -> NatsBroker:
     if settings.nats_token:
         options["token"] = settings.nats_token.get_secret_value()
     # FastStream logs every message at `log_level`; keep that at DEBUG, through our formatter.
+    # `graceful_timeout`: on stop, FastStream stops fetching and waits this long for the messages
+    # in flight to be settled before it cancels them (a cancelled one is redelivered later).
     return NatsBroker(
-        url, logger=logging.getLogger("nianbao.faststream"), log_level=logging.DEBUG, **options
+        url,
+        logger=logging.getLogger("nianbao.faststream"),
+        log_level=logging.DEBUG,
+        graceful_timeout=DRAIN_SECONDS,
+        **options,
     )
 
 

@@ -13,7 +13,7 @@ import yaml
 
 from services.demo_portal.server import DemoPortal
 from services.demo_portal.sources import demo_sources_yaml
-from shared.embedded_nats import EmbeddedNats
+from shared.embedded_nats import EmbeddedNats, free_port
 from tests.e2e.command import nianbao_command, run
 
 pytestmark = pytest.mark.e2e
@@ -45,7 +45,7 @@ def test_four_service_processes_fill_the_store_and_stop_cleanly(
         processes = {
             name: subprocess.Popen(
                 [*nianbao_command(), "service", name],
-                env=env,
+                env={**env, "NIANBAO_HTTP_PORT": str(free_port())},  # each its own health port
                 cwd=tmp_path,
                 stdout=log,
                 stderr=subprocess.STDOUT,

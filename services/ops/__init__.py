@@ -1,0 +1,1 @@
+"""Operators' controls: replay, dead letters, advisories, health wiring and stream provisioning."""
