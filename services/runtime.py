@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.extract import app as extract_app
 from services.extract.service import ExtractService
 from services.ingest.fetcher import PoliteFetcher
+from services.ingest.gate import NatsHostGate
 from services.ingest.service import IngestService
 from services.ingest.settings import IngestSettings
 from services.ingest.state import NatsCrawlState
@@ -34,6 +35,7 @@ from services.notify.service import NotifyService
 from services.notify.settings import NotifySettings
 from services.store import app as store_app
 from services.store import migrate as store_migrate
+from services.store.deadlines import load_deadlines
 from services.store.service import StoreService
 from services.store.settings import StoreSettings
 from shared.blobs import NatsBlobStore
@@ -149,7 +151,11 @@ async def build(
 
     if "ingest" in which:
         parts.ingest = IngestService(
-            fetcher=PoliteFetcher(settings),
+            # Alone (`nianbao service ingest`), replicas may share hosts: politeness goes
+            # through NATS. In one process (`nianbao up`) the local gate is exact and cheaper.
+            fetcher=PoliteFetcher(
+                settings, gate=NatsHostGate(js) if which == ("ingest",) else None
+            ),
             blobs=blobs,
             state=NatsCrawlState(js),
             publish=publish,
@@ -167,6 +173,7 @@ async def build(
             publish=publish_serialised,
             clock=clock,
             grace_days=settings.grace_days,
+            rules=load_deadlines(settings.deadlines),
         )
         if sources is not None:
             await asyncio.to_thread(parts.store.sync_agencies, sources)
@@ -192,6 +199,7 @@ async def build(
             clock=clock,
             sender=settings.smtp_from,
             public_url=settings.public_url,
+            secret_key=settings.secret_key.get_secret_value() if settings.secret_key else None,
         )
         notify_service = parts.notify
         register("notify", lambda b: notify_app.register(b, notify_service, clock))
@@ -293,6 +301,8 @@ async def shutdown(parts: Components) -> None:
         log.warning("NATS connection not closed cleanly: %r", exc)
     if parts.ingest is not None:
         await parts.ingest.fetcher.close()
+    if parts.notify is not None and isinstance(parts.notify.mailer, SmtpMailer):
+        await parts.notify.mailer.aclose()
     if parts.http is not None:  # last: /healthz keeps answering while the consumers drain
         await parts.http.stop()
         parts.http = None

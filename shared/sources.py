@@ -61,6 +61,7 @@ class AgencySpec(BaseModel):
     name: str
     region_code: str | None = None
     level: str | None = None  # 省级 | 市级 | 县级 | 乡级, informational
+    aliases: tuple[str, ...] = ()  # other names its reports are filed under
     expects: tuple[str, ...] = ("法治政府建设年度报告",)
     sources: tuple[SourceSpec, ...] = ()
 

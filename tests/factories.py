@@ -19,8 +19,22 @@ agencies:
 """
 
 
-def sources() -> Any:
-    return parse_sources(SOURCES_YAML)
+def sources(text: str = SOURCES_YAML) -> Any:
+    return parse_sources(text)
+
+
+def agency_yaml(
+    agency_id: str,
+    name: str,
+    region_code: str,
+    expects: tuple[str, ...] = ("法治政府建设年度报告",),
+) -> str:
+    """One agency entry of a sources file, with one list page on its own host."""
+    return (
+        f'  - id: {agency_id}\n    name: {name}\n    region_code: "{region_code}"\n'
+        f"    expects: [{', '.join(expects)}]\n"
+        f"    sources:\n      - list_url: https://{agency_id}.gov.cn/list/index.html\n"
+    )
 
 
 def extraction(**overrides: Any) -> Extraction:
@@ -43,6 +57,7 @@ def report_extracted(
     url: str = "https://kjj.km.gov.cn/xxgk/fzzf/202503/t20250306_1.html",
     fetched_at: datetime = datetime(2025, 3, 7, 8, 0, tzinfo=UTC),
     backfill: bool = False,
+    agency_id: str = "km-kjj",
     **extraction_overrides: Any,
 ) -> ReportExtracted:
     ext = extraction(**extraction_overrides)
@@ -51,8 +66,8 @@ def report_extracted(
         event_id=stable_id("report.extracted", url, sha),
         occurred_at=fetched_at,
         document_event_id=stable_id("document.fetched", url, sha),
-        source_id="km-kjj#0",
-        agency_id="km-kjj",
+        source_id=f"{agency_id}#0",
+        agency_id=agency_id,
         url=url,
         sha256=sha,
         blob_key=sha,
@@ -66,12 +81,13 @@ def source_checked(
     status: str = "ok",
     at: datetime = datetime(2025, 4, 9, 8, 0, tzinfo=UTC),
     reason: str | None = None,
+    agency_id: str = "km-kjj",
 ) -> SourceChecked:
     return SourceChecked(
-        event_id=stable_id("source.checked", "km-kjj#0", at.isoformat()),
+        event_id=stable_id("source.checked", f"{agency_id}#0", at.isoformat()),
         occurred_at=at,
-        source_id="km-kjj#0",
-        agency_id="km-kjj",
+        source_id=f"{agency_id}#0",
+        agency_id=agency_id,
         list_url="https://kjj.km.gov.cn/xxgk/fzzf/index.html",
         status=status,
         reason=reason,

@@ -33,6 +33,7 @@ from services.ingest.core import address_refusal, blocked_reason
 from services.ingest.gate import HostGate, LocalHostGate
 from services.ingest.robots import RobotsRules
 from services.ingest.settings import IngestSettings
+from shared.metrics import CRAWL_ERRORS, CRAWL_REQUESTS
 
 log = logging.getLogger("nianbao.ingest.fetch")
 RETRY_STATUSES = {500, 502, 503, 504, 520, 522, 524}
@@ -161,6 +162,24 @@ class PoliteFetcher:
         max_in_flight: int = 1,
     ) -> FetchResult:
         """Fetch `url` following safe redirects, with retries on timeouts and 5xx answers."""
+        try:
+            return await self._fetch(
+                url, method, form, etag, last_modified, min_delay, max_in_flight
+            )
+        except FetchError as exc:
+            CRAWL_ERRORS.labels(exc.kind).inc()
+            raise
+
+    async def _fetch(
+        self,
+        url: str,
+        method: str,
+        form: tuple[tuple[str, str], ...],
+        etag: str | None,
+        last_modified: str | None,
+        min_delay: float,
+        max_in_flight: int,
+    ) -> FetchResult:
         current = url
         for _hop in range(self.settings.max_redirects + 1):
             await self._check_target(current)
@@ -231,6 +250,7 @@ class PoliteFetcher:
         host = urlsplit(url).netloc.lower()
         async with self.gate.slot(host, min_delay, max_in_flight):
             self.requests += 1
+            CRAWL_REQUESTS.labels("robots" if urlsplit(url).path == "/robots.txt" else "page").inc()
             client = self._client_for(host)
             request = client.build_request(
                 method, url, headers=headers, data=dict(form) if form else None

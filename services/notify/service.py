@@ -34,6 +34,7 @@ from shared.db import run_sync, unit_of_work
 from shared.errors import ConfigurationError, PermanentError, TransientError
 from shared.events import REPORT_KINDS, Event, FilingOverdue, FilingRecorded
 from shared.logs import log_fields
+from shared.metrics import EMAILS_FAILED, EMAILS_SENT
 
 log = logging.getLogger("nianbao.notify")
 T = TypeVar("T")
@@ -419,7 +420,11 @@ class NotifyService:
             raise TransientError(
                 f"concurrent queueing: {exc.orig}", event_id=event.event_id
             ) from exc
-        # The event's effect is committed; sending now only saves the loop's wait.
+        # The event's effect is committed; sending now only saves the loop's wait. When another
+        # handler is already sending, leave it to that one and the loop: waiting for the lock
+        # here would hold this message's ack for as long as the mail server is slow.
+        if self._send_lock.locked():
+            return
         try:
             await self.send_due()
         except Exception:
@@ -629,7 +634,15 @@ class NotifyService:
         try:
             await asyncio.wait_for(self.mailer.send(message), outbox.SEND_TIMEOUT.total_seconds())
         except TimeoutError as exc:
+            EMAILS_FAILED.labels("transient").inc()
             raise TransientError("sending took longer than the send timeout") from exc
+        except TransientError:
+            EMAILS_FAILED.labels("transient").inc()
+            raise
+        except PermanentError:
+            EMAILS_FAILED.labels("permanent").inc()
+            raise
+        EMAILS_SENT.inc()
 
     async def _mark_sent(self, delivery_id: int) -> None:
         """Record "sent" at once; retried for a while, because a failure here means a resend."""

@@ -8,14 +8,14 @@ ones of the services it runs.
 
 from __future__ import annotations
 
-import importlib
 import logging
-from typing import Any
 
 from sqlalchemy import text
 from starlette.types import ASGIApp
 
+from services.notify.web import create_web
 from services.runtime import Components
+from services.store.api import create_api
 from shared.bus import STREAM_NAME
 from shared.db import run_sync
 from shared.http import HttpServer, ReadinessCheck, create_app
@@ -56,29 +56,19 @@ def readiness_checks(parts: Components) -> dict[str, ReadinessCheck]:
     return checks
 
 
-def _optional_app(module_name: str, factory: str, *args: Any) -> ASGIApp | None:
-    """An app from a module that may not exist yet; any other import error is a real error."""
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
-    app: ASGIApp = getattr(module, factory)(*args)
-    return app
-
-
 def extra_apps(parts: Components) -> list[tuple[str, ASGIApp]]:
     """The read API under /api (store) and the subscriber pages at the root (notify)."""
     apps: list[tuple[str, ASGIApp]] = []
     if parts.store is not None:
-        api = _optional_app("services.store.api", "create_api", parts.store.sessions)
-        if api is not None:
-            apps.append(("/api", api))
+        api = create_api(
+            parts.store.sessions,
+            rules=parts.store.rules,
+            grace_days=parts.store.grace_days,
+            clock=parts.clock,
+        )
+        apps.append(("/api", api))
     if parts.notify is not None:
-        web = _optional_app("services.notify.web", "create_web", parts.notify, parts.settings)
-        if web is not None:
-            apps.append(("", web))
+        apps.append(("", create_web(parts.notify, parts.settings)))
     return apps
 
 

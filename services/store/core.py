@@ -2,28 +2,56 @@
 
 No I/O and no clock: every function takes the moment it judges at, so a replay or a simulation
 at `NIANBAO_NOW` gives the same answer as the original run.
+
+Deadline rules are data: the national defaults below, plus the rules of the deadlines file
+(`NIANBAO_DEADLINES`, read by `services/store/deadlines.py`): per-region overrides and dated
+changes. For one obligation the most specific rule in force wins: a region rule beats a national
+one (a longer region prefix beats a shorter one), a rule for governments or departments beats one
+for any agency, and among equals the most recent `from_year`, then the later-listed rule.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
 Verdict = Literal["filed", "late", "missing", "pending", "unknown"]
+Role = Literal["government", "department"]
+AppliesTo = Literal["any", "government", "department"]
 
 
 @dataclass(frozen=True)
 class DeadlineRule:
-    """A deadline for reports of `kind` covering years from `from_year` on (until a later rule)."""
+    """A deadline for reports of `kind` covering years `from_year`..`until_year` (inclusive).
+
+    `region` is a 6-digit 行政区划代码 whose area the rule covers (530000 covers 530102), or None
+    for the whole country; `applies_to` says whether governments, departments or any agency.
+    """
 
     kind: str
     from_year: int
     month: int
     day: int
     legal_basis: str
+    applies_to: AppliesTo = "any"
+    region: str | None = None
+    until_year: int | None = None
+
+    def covers(self, kind: str, year: int, role: Role, region_code: str | None) -> bool:
+        """Whether this rule speaks about this obligation (not whether it is the one that wins)."""
+        if self.kind != kind or year < self.from_year:
+            return False
+        if self.until_year is not None and year > self.until_year:
+            return False
+        if self.applies_to not in ("any", role):
+            return False
+        if self.region is None:
+            return True
+        return region_code is not None and region_code.startswith(region_prefix(self.region))
 
 
 # National defaults (domain.md). The report for year Y is due in year Y+1.
@@ -55,18 +83,98 @@ NATIONAL_RULES: tuple[DeadlineRule, ...] = (
         1,
         31,
         "《政府信息公开条例》(2019修订) 第四十九条: 县级以上人民政府部门每年1月31日前公布",
+        applies_to="department",
+    ),
+    DeadlineRule(
+        "政府信息公开工作年度报告",
+        2019,
+        3,
+        31,
+        "《政府信息公开条例》(2019修订) 第四十九条: 县级以上地方人民政府每年3月31日前公布",
+        applies_to="government",
     ),
 )
 
 
+def region_prefix(code: str) -> str:
+    """The prefix of the codes inside a division: 530000 → 53, 530100 → 5301, 530102 → 530102."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def agency_role(name: str | None, level: str | None = None) -> Role:
+    """Whether an agency is a government (人民政府) or a department, for rules that differ.
+
+    An explicit level wins (`government`/`政府`, `department`/`部门`); otherwise the name decides:
+    `XX人民政府` is a government, while its 办公室/办公厅 and every 局/委 is a department.
+    """
+    if level:
+        if level in ("government", "政府", "本级政府"):
+            return "government"
+        if level in ("department", "部门"):
+            return "department"
+    if name and name.rstrip().endswith("人民政府"):
+        return "government"
+    return "department"
+
+
+def _specificity(rule: DeadlineRule, index: int) -> tuple[int, int, int, int]:
+    region = len(region_prefix(rule.region)) if rule.region else 0
+    return (region, rule.applies_to != "any", rule.from_year, index)
+
+
 def deadline_for(
-    kind: str, report_year: int, rules: tuple[DeadlineRule, ...] = NATIONAL_RULES
+    kind: str,
+    report_year: int,
+    rules: Iterable[DeadlineRule] = NATIONAL_RULES,
+    *,
+    role: Role = "department",
+    region_code: str | None = None,
 ) -> DeadlineRule | None:
-    """The rule in force for `kind` and `report_year`; None for kinds without a deadline (履职报告)."""
-    candidates = [r for r in rules if r.kind == kind and r.from_year <= report_year]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda r: r.from_year)
+    """The rule in force for one obligation; None for kinds without a deadline (履职报告)."""
+    best: tuple[tuple[int, int, int, int], DeadlineRule] | None = None
+    for index, rule in enumerate(rules):
+        if rule.covers(kind, report_year, role, region_code):
+            key = _specificity(rule, index)
+            if best is None or key > best[0]:
+                best = (key, rule)
+    return best[1] if best else None
+
+
+@dataclass(frozen=True)
+class ObligationSpec:
+    """One report an agency must publish: kind, year covered, the rule and its deadline."""
+
+    kind: str
+    report_year: int
+    rule: DeadlineRule
+    deadline: date
+
+
+def obligations_of(
+    expects: Iterable[str],
+    years: Iterable[int],
+    rules: Iterable[DeadlineRule],
+    *,
+    role: Role,
+    region_code: str | None,
+) -> list[ObligationSpec]:
+    """The obligations of an agency expected to publish `expects` for `years`.
+
+    Kinds without a deadline where the agency is (履职报告 unless a region rule sets one) make
+    no obligation: they are tracked as filings but can never be missing.
+    """
+    rule_list = tuple(rules)
+    found: list[ObligationSpec] = []
+    for kind in expects:
+        for year in years:
+            rule = deadline_for(kind, year, rule_list, role=role, region_code=region_code)
+            if rule is not None:
+                found.append(ObligationSpec(kind, year, rule, deadline_date(rule, year)))
+    return found
 
 
 def deadline_date(rule: DeadlineRule, report_year: int) -> date:
@@ -87,6 +195,27 @@ def is_on_time(published: date | None, first_seen: datetime, deadline: date | No
     if first_seen.date() <= deadline:
         return True
     return None
+
+
+@dataclass(frozen=True)
+class CrawlHealth:
+    """What an agency's sources say about its portal: enough to tell `missing` from `unknown`."""
+
+    sources: int
+    succeeded: int  # sources with at least one successful crawl
+    blocked: int
+    oldest_success: datetime | None  # the least recent "last success" among the sources
+    newest_success: datetime | None = None
+
+    def ok_after(self, deadline: date) -> bool:
+        """Every source was crawled successfully after the deadline and none is blocked now."""
+        return (
+            self.sources > 0
+            and self.succeeded == self.sources
+            and self.blocked == 0
+            and self.oldest_success is not None
+            and self.oldest_success.date() > deadline
+        )
 
 
 def judge_obligation(

@@ -11,15 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.store import core
+from services.store import core, search, text
 from services.store.db.models import (
     Agency,
+    AgencyAlias,
     Document,
     Filing,
     FilingUrl,
@@ -29,6 +30,7 @@ from services.store.db.models import (
     OutboxEntry,
     Source,
 )
+from services.store.health import NO_SOURCES, crawl_health
 from shared.clock import Clock, as_utc
 from shared.db import run_sync, unit_of_work
 from shared.events import (
@@ -65,6 +67,7 @@ class StoreService:
     publish: RawPublisher
     clock: Clock
     grace_days: int = 3
+    rules: tuple[core.DeadlineRule, ...] = field(default=core.NATIONAL_RULES)
 
     def __post_init__(self) -> None:
         self._relay_lock = asyncio.Lock()
@@ -86,6 +89,7 @@ class StoreService:
                 agency.origin = "sources"
                 if agency.watched_since is None:
                     agency.watched_since = now
+                _set_aliases(session, agency, getattr(spec, "aliases", ()) or ())
                 for index, source_spec in enumerate(spec.sources):
                     source_id = spec.source_id(index)
                     source = session.get(Source, source_id)
@@ -150,13 +154,26 @@ class StoreService:
         filing_id = stable_id("filing", agency.id, extraction.kind, extraction.report_year)
         text_hash = core.content_hash(extraction.text or extraction.title or event.sha256)
         filing = session.get(Filing, filing_id)
-        rule = core.deadline_for(extraction.kind, extraction.report_year)
+        rule = core.deadline_for(
+            extraction.kind,
+            extraction.report_year,
+            self.rules,
+            role=core.agency_role(agency.name, agency.level),
+            region_code=agency.region_code,
+        )
         deadline = core.deadline_date(rule, extraction.report_year) if rule else None
         summary = {
             "sections": [s.title for s in extraction.sections if s.level == 1][:12],
             "figures": [f.text for f in extraction.figures][:8],
             "missing_elements": list(extraction.missing_elements),
         }
+        body = extraction.text or ""
+        content = search.document_text(extraction.title, agency.name, body)
+        words = text.tokens(content)
+        simhash = text.fingerprint(words)
+        facts = text.facts_hash(
+            [s.title for s in extraction.sections], [f.text for f in extraction.figures]
+        )
         if filing is None:
             filing = Filing(
                 id=filing_id,
@@ -186,10 +203,13 @@ class StoreService:
                     content_hash=text_hash,
                     url=event.url,
                     seen_at=event.fetched_at,
+                    simhash=simhash,
+                    facts_hash=facts,
                 )
             )
             _add_url(session, filing_id, event.url, event.fetched_at)
             session.flush()
+            search.index_filing(session, filing_id, content, words)
             self._emit_recorded(session, filing, "new", event)
             return filing
         filing.last_seen = max(filing.last_seen, event.fetched_at)
@@ -197,12 +217,17 @@ class StoreService:
             filing.published = extraction.published
             filing.on_time = core.is_on_time(filing.published, filing.first_seen, filing.deadline)
         _add_url(session, filing_id, event.url, event.fetched_at)
-        known = set(
-            session.scalars(
-                select(FilingVersion.content_hash).where(FilingVersion.filing_id == filing_id)
-            )
+        versions = session.execute(
+            select(
+                FilingVersion.content_hash, FilingVersion.simhash, FilingVersion.facts_hash
+            ).where(FilingVersion.filing_id == filing_id)
+        ).all()
+        same = any(
+            known_hash == text_hash
+            or text.is_near_duplicate(known_sim, known_facts, simhash, facts)
+            for known_hash, known_sim, known_facts in versions
         )
-        if text_hash not in known:
+        if not same:
             filing.version += 1
             filing.content_hash = text_hash
             filing.title = extraction.title or filing.title
@@ -214,8 +239,11 @@ class StoreService:
                     content_hash=text_hash,
                     url=event.url,
                     seen_at=event.fetched_at,
+                    simhash=simhash,
+                    facts_hash=facts,
                 )
             )
+            search.index_filing(session, filing_id, content, words)
             self._emit_recorded(session, filing, "changed", event)
         return filing
 
@@ -318,31 +346,32 @@ class StoreService:
         alerts = 0
         with unit_of_work(self.sessions) as session:
             agencies = session.scalars(select(Agency).where(Agency.origin == "sources")).all()
+            health = crawl_health(session)
             for agency in agencies:
-                sources = session.scalars(select(Source).where(Source.agency_id == agency.id)).all()
-                for kind in agency.expects or []:
-                    for year in range(FIRST_OBLIGATION_YEAR, now.year):
-                        rule = core.deadline_for(kind, year)
-                        if rule is None:
-                            continue
-                        deadline = core.deadline_date(rule, year)
-                        if deadline > now.date() + timedelta(days=366):
-                            continue
-                        if self._judge(session, agency, sources, kind, year, rule, deadline, now):
-                            alerts += 1
+                specs = core.obligations_of(
+                    agency.expects or [],
+                    range(FIRST_OBLIGATION_YEAR, now.year),
+                    self.rules,
+                    role=core.agency_role(agency.name, agency.level),
+                    region_code=agency.region_code,
+                )
+                agency_health = health.get(agency.id, NO_SOURCES)
+                for spec in specs:
+                    if spec.deadline > now.date() + timedelta(days=366):
+                        continue
+                    if self._judge(session, agency, agency_health, spec, now):
+                        alerts += 1
         return alerts
 
     def _judge(
         self,
         session: Session,
         agency: Agency,
-        sources: Sequence[Source],
-        kind: str,
-        year: int,
-        rule: core.DeadlineRule,
-        deadline: date,
+        health: core.CrawlHealth,
+        spec: core.ObligationSpec,
         now: datetime,
     ) -> bool:
+        kind, year, rule, deadline = spec.kind, spec.report_year, spec.rule, spec.deadline
         obligation_id = stable_id("obligation", agency.id, kind, year)
         obligation = session.get(Obligation, obligation_id)
         if obligation is None:
@@ -356,21 +385,17 @@ class StoreService:
                 status="pending",
             )
             session.add(obligation)
+        # The deadlines file may have changed since the obligation was first judged.
+        obligation.deadline = deadline
+        obligation.legal_basis = rule.legal_basis
         filing = session.get(Filing, stable_id("filing", agency.id, kind, year))
-        source_list = list(sources)
-        crawled_ok = bool(source_list) and all(
-            s.last_success_at is not None
-            and as_utc(s.last_success_at).date() > deadline
-            and s.blocked_since is None
-            for s in source_list
-        )
         verdict = core.judge_obligation(
             deadline=deadline,
             now=now,
             grace_days=self.grace_days,
             filed_published=filing.published if filing else None,
             filed_first_seen=as_utc(filing.first_seen) if filing else None,
-            last_crawl_ok_after_deadline=crawled_ok,
+            last_crawl_ok_after_deadline=health.ok_after(deadline),
         )
         obligation.status = verdict
         obligation.checked_at = now
@@ -382,9 +407,7 @@ class StoreService:
             or deadline < watched_since.date()
         ):
             return False
-        last_ok = max(
-            (as_utc(s.last_success_at) for s in source_list if s.last_success_at), default=None
-        )
+        last_ok = health.newest_success
         overdue = FilingOverdue(
             event_id=stable_id("filing.overdue", obligation_id),
             occurred_at=now,
@@ -433,6 +456,23 @@ class StoreService:
     def pending_outbox_count(self) -> int:
         """How many events wait in the outbox (for `--once` and readiness)."""
         return len(self._pending_outbox(10_000))
+
+
+def _set_aliases(session: Session, agency: Agency, aliases: Sequence[str]) -> None:
+    """Make `aliases` the other names of `agency` (an alias names one agency only)."""
+    wanted = [a for a in dict.fromkeys(aliases) if a and a != agency.name]
+    existing = session.scalars(select(AgencyAlias).where(AgencyAlias.agency_id == agency.id)).all()
+    for row in existing:
+        if row.alias not in wanted:
+            session.delete(row)
+    session.flush()
+    for alias in wanted:
+        taken = session.get(AgencyAlias, alias)
+        if taken is None:
+            session.add(AgencyAlias(alias=alias, agency_id=agency.id))
+        else:
+            taken.agency_id = agency.id
+    agency.aliases = wanted
 
 
 def _claim(session: Session, event: Event, subject: str, now: datetime) -> bool:
@@ -494,6 +534,11 @@ def _agency_for(session: Session, event: ReportExtracted, now: datetime) -> Agen
     found = session.scalar(select(Agency).where(Agency.name == name))
     if found is not None:
         return found
+    alias = session.get(AgencyAlias, name)
+    if alias is not None:
+        aliased = session.get(Agency, alias.agency_id)
+        if aliased is not None:
+            return aliased
     agency = Agency(
         id=f"auto-{stable_id('agency', name)[:12]}",
         name=name,

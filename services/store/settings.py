@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from shared.settings import CommonSettings
 
 
@@ -10,3 +12,4 @@ class StoreSettings(CommonSettings):
 
     grace_days: int = 3  # days after a deadline before "missing" may be said
     deadline_check_minutes: float = 60.0
+    deadlines: Path | None = None  # the deadlines file; unset: the one shipped with the store

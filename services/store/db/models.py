@@ -72,6 +72,14 @@ class Agency(Base):
     watched_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
+class AgencyAlias(Base):
+    """Another name of an agency (市科技局 for 昆明市科学技术局): reports under it are its own."""
+
+    __tablename__ = "agency_aliases"
+    alias: Mapped[str] = mapped_column(String(200), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+
+
 class Source(Base):
     """A list page of an agency's portal, and its health."""
 
@@ -159,6 +167,8 @@ class FilingVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     url: Mapped[str] = mapped_column(Text)
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    simhash: Mapped[str | None] = mapped_column(String(64))  # None: too short to compare
+    facts_hash: Mapped[str | None] = mapped_column(String(32))
 
 
 class Obligation(Base):
@@ -176,5 +186,8 @@ class Obligation(Base):
     checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     overdue_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
+
+# The full-text index `filing_search` is not mapped here: it is an FTS5 virtual table on SQLite
+# and a table with a tsvector column on PostgreSQL (migration 0002, services/store/search.py).
 
 Index("ix_filings_agency_year", Filing.agency_id, Filing.report_year)
