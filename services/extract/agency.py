@@ -44,6 +44,9 @@ DEPARTMENTS: Mapping[str, str] = {
     "教育体育局": "教育体育局",
     "卫健委": "卫生健康委员会",
     "卫生健康委员会": "卫生健康委员会",
+    "卫生健康委": "卫生健康委员会",
+    "国资局": "国有资产监督管理局",
+    "国有资产监督管理局": "国有资产监督管理局",
     "卫健局": "卫生健康局",
     "卫生健康局": "卫生健康局",
     "司法局": "司法局",
@@ -86,6 +89,8 @@ DEPARTMENTS: Mapping[str, str] = {
     "信访局": "信访局",
     "机关事务局": "机关事务管理局",
     "机关事务管理局": "机关事务管理局",
+    "政府办公厅": "人民政府办公厅",
+    "人民政府办公厅": "人民政府办公厅",
     "政府办": "人民政府办公室",
     "政府办公室": "人民政府办公室",
     "人民政府办公室": "人民政府办公室",
@@ -96,7 +101,8 @@ _LONGEST_FIRST = sorted(DEPARTMENTS, key=len, reverse=True)
 _ROLE = re.compile(
     r"(?:党组书记|党组成员|局长|副局长|主任|副主任|书记|负责人|厅长|区长|县长|市长)+$"
 )
-_AGENCY_END = re.compile(r"(?:局|委员会|委|办公室|办|厅|人民政府|政府|中心|院|署|会)$")
+_AGENCY_END = re.compile(r"(?:局|委员会|委|办公室|办|厅|人民政府|政府|中心|院|署|会|部|办事处)$")
+_TOWN = re.compile(r"^[\u4e00-\u9fff]{1,8}(?:街道|镇|乡)$")
 _PLACEHOLDER = re.compile(r"某[省市县区州乡镇局委办]|[Xx×＊*]{2,}|〇〇|○○")
 
 
@@ -133,11 +139,22 @@ def full_department(department: str) -> str:
 def parse_agency(raw: str) -> AgencyName | None:
     """Parse one written agency name; None when the text does not look like an agency."""
     name = _ROLE.sub("", re.sub(r"\s+", "", raw)).strip("：:，,。 ")
+    name = re.sub(r"[（(][^（）()]*[）)]", "", name)  # (以下简称…)
     if name.startswith("中共"):
         name = name[2:]
-    if not 2 <= len(name) <= 30 or not _AGENCY_END.search(name):
+    if not 2 <= len(name) <= 30 or name[0] in "我本该各全":
+        return None
+    if _TOWN.match(name):  # 下洋镇, 留下街道: towns are below the division table
+        office = "办事处" if name.endswith("街道") else "人民政府"
+        return AgencyName(name + office, (), "", name + office)
+    if not _AGENCY_END.search(name):
+        bare = division_table().lookup(name)
+        if bare:  # a bare place (静海区, 上海市) stands for its government
+            return AgencyName(name, bare, "", "人民政府")
         return None
     places, relative, department = split_place(name)
+    if relative and department.startswith("政府") and not department.startswith("政府办"):
+        department = department[2:] or department  # 区政府国资局 is the 区's 国资局
     if not department:
         return None
     return AgencyName(name, tuple(places), relative, full_department(department))
@@ -157,7 +174,8 @@ def title_agency(title: str) -> list[str]:
         head,
     )
     head = head[: cut.start()] if cut else ""
-    parts = [p for p in re.split(r"[\s、,，]+|(?<=委)(?=\S)|和(?=\S+政府)", head) if p]
+    head = re.sub(r"[（(][^（）()]*[）)]", "", head)
+    parts = [p for p in re.split(r"[\s、,，]+|(?<=委)(?!员会)(?=\S)|和(?=\S+政府)", head) if p]
     return parts
 
 
@@ -254,7 +272,9 @@ def resolve_agency(
             notes.append(f"place of {best.raw} from the body text ({place.name})")
     if place is None:
         notes.append(f"no place found for {best.raw}")
-        return AgencyResult(best.raw, tuple(joint), _region_from(evidence_codes), tuple(notes))
+        # 市科技局 stays as written; a name without a place (司法部) gets its full form.
+        name = best.raw if best.relative else best.department
+        return AgencyResult(name, tuple(joint), _region_from(evidence_codes), tuple(notes))
     return AgencyResult(
         _place_name(place) + best.department, tuple(joint), _region_of(place), tuple(notes)
     )
@@ -280,3 +300,19 @@ def _region_from(codes: list[str]) -> Region:
         if region is not None:
             return region
     return Region()
+
+
+def repeated_placed_agency(raw_names: Sequence[str]) -> str | None:
+    """The placed agency name repeated most among raw matches (`年宜城市教育局` is trimmed to
+    `宜城市教育局` by dropping leading characters until the name starts with a place)."""
+    counts: dict[str, int] = {}
+    for raw in raw_names:
+        for start in range(len(raw) - 3):
+            parsed = parse_agency(raw[start:])
+            if parsed is not None and parsed.has_place:
+                counts[raw[start:]] = counts.get(raw[start:], 0) + 1
+                break
+    if not counts:
+        return None
+    name, count = max(counts.items(), key=lambda item: item[1])
+    return name if count >= 2 else None

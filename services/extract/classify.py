@@ -15,7 +15,13 @@ from services.extract.metadata import YEAR_RE, parse_year
 from shared.events import ReportKind
 
 _KINDS: tuple[tuple[ReportKind, re.Pattern[str]], ...] = (
-    ("履职报告", re.compile(r"(?:履职|述职)(?:情况)?(?:工作)?报告")),
+    # A director's report names its period (2013年度, 任期); "述职报告要求…" does not.
+    (
+        "履职报告",
+        re.compile(
+            r"(?:(?:19|20)\d{2}|[〇○零一二]{4}|年度|任期).*(?:履职|述职)(?:情况)?(?:工作)?报告"
+        ),
+    ),
     (
         "政府信息公开工作年度报告",
         re.compile(r"(?:政府|政务)信息公开.*(?:年度报告|年报|工作报告|情况报告|报告)"),
@@ -24,7 +30,18 @@ _KINDS: tuple[tuple[ReportKind, re.Pattern[str]], ...] = (
 )
 # Title shapes that mention a report without being one, with the reason given to operators.
 _NOT_REPORTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("template", re.compile(r"某[省市县区州乡镇局委办]|[Xx×＊*]{2,}|〇〇|○○|模板|范本|样本")),
+    (
+        "template",
+        re.compile(
+            r"某[省市县区州乡镇局委办]|[Xx×＊*]{2,}|〇〇|○○|模板|模版|范本|样本|范文|范例|例文|\d+篇"
+        ),
+    ),
+    ("research", re.compile(r"研究|实证|综述|论文|蓝皮书|白皮书|评估报告|发展报告")),
+    # 五年法治政府建设工作情况报告 reviews a term, not a year.
+    (
+        "multi-year review",
+        re.compile(r"(?<![\d〇○零一二三四五六七八九十])[两三四五十]年(?![度级])"),
+    ),
     ("government work report", re.compile(r"(?<!法治)政府工作报告")),
     ("call for comments", re.compile(r"征求.{0,30}意见|意见征集|征集.{0,10}意见")),
     ("interpretation", re.compile(r"解读|图解|一图读懂|答记者问|问答")),
@@ -36,7 +53,28 @@ _NOT_REPORTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("performance self-evaluation", re.compile(r"绩效自评|自评报告|绩效评价")),
     ("notice", re.compile(r"(?:通知|公告|公示|通报|批复|决定|的函|说明)$")),
 )
-_BODY_REPORT = re.compile(r"现将[^。]{0,40}?(?:报告|情况)[^。]{0,10}如下")
+_BODY_REPORT = re.compile(
+    r"现将[^。]{0,40}?(?:报告|情况)[^。]{0,10}如下"
+    r"|(?:现公布|现向社会公布|特编制(?:并向社会公布)?|现编制)[^。]{0,60}?年度报告"
+)
+_BODY_VERB = re.compile(r"^(?:现将|现公布|现向社会公布|特编制(?:并向社会公布)?|现编制)")
+# Headings and table captions of the 信息公开 report format (国办公开办函〔2021〕30号 and 2019).
+_DISCLOSURE_MARKERS = (
+    "总体情况",
+    "主动公开",
+    "收到和处理政府信息公开申请",
+    "政府信息公开行政复议",
+    "第二十条第",
+    "勾稽关系",
+    "依申请公开",
+    "信息公开条例",
+)
+_YEAR_OPENING = re.compile(r"^(?:(?:19|20)\d{2})年度?[,，]")
+_RULE_OF_LAW = re.compile(r"法治政府建设|法治建设|依法行政")
+_PLACEHOLDER_BODY = re.compile(r"[*＊][区县市镇]|xx[县市区镇局]|20xx|某[县市区镇局]", re.I)
+_EMBEDDED_TITLE = re.compile(
+    r"[\u4e00-\u9fff]{2,40}?(?:关于)?(?:19|20)\d{2}年度?[\u4e00-\u9fff]{0,24}?报告"
+)
 _TITLE_PUNCT = re.compile(r"[。；;]|[:：，,]$")
 _HEADING_START = re.compile(
     r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)]|\d+\s*[.、．])"
@@ -71,14 +109,74 @@ def is_title_like(line: str) -> bool:
     )
 
 
+def _agency_like(line: str) -> bool:
+    return (
+        len(line) <= 30
+        and re.search(r"(?:局|委员会|委|办公室|厅|政府|办事处|部)$", line) is not None
+    )
+
+
 def title_from_lines(lines: Sequence[str]) -> str | None:
-    """The title at the top of the text: the first title-like line before the first paragraph."""
-    for line in lines[:8]:
+    """The title at the top of the text, before the first paragraph: the first line that names a
+    report (joined to an agency line above it, as in 赵县人民政府 / 2022年度…报告), else the
+    first title-like line. Site names and clock lines come first on many pages."""
+    first: str | None = None
+    for i, line in enumerate(lines[:12]):
         if len(line) > 90 or "。" in line:
-            return None
-        if is_title_like(line):
+            break
+        if not is_title_like(line):
+            continue
+        # A column name (政府信息公开年报) names a kind too; a report's title names its year.
+        if kind_of(line) != "other" and (year_in(line) is not None or "年度" in line):
+            above = lines[i - 1] if i else ""
+            if above and _agency_like(above) and re.match(r"(?:19|20)\d{2}|关于", line):
+                return above + line
             return line
+        first = first or line
+    return first
+
+
+def title_in_text(lines: Sequence[str]) -> str | None:
+    """A report title run into the first paragraph (pages flattened to one line)."""
+    for line in lines[:2]:
+        for match in _EMBEDDED_TITLE.finditer(line[:300]):
+            before = line[match.start() - 1] if match.start() else ""
+            # Only a title that starts the text (or follows a site's URL), not one cited in it.
+            if (not before or (before.isascii() and before.isalnum())) and kind_of(
+                match.group(0)
+            ) != "other":
+                return match.group(0)
     return None
+
+
+def body_kind(lines: Sequence[str]) -> tuple[ReportKind, str] | None:
+    """The kind of an untitled (or vaguely titled) page from its body, with the evidence.
+
+    Three shapes, checked in order: the 信息公开 format's headings, a 现将/现公布…报告 sentence,
+    and a 法治 report's opening (`2023年，X坚持…` dense with 法治政府建设)."""
+    head = "\n".join(lines[:60])[:4000]
+    if sum(1 for marker in _DISCLOSURE_MARKERS if marker in head) >= 3:
+        return "政府信息公开工作年度报告", "the body follows the 信息公开 report format"
+    sentence = body_report_sentence(lines)
+    if sentence and kind_of(sentence) != "other":
+        return kind_of(sentence), f"the body says: {sentence}"
+    opening = "\n".join(lines[:6])[:800]
+    if (
+        any(_YEAR_OPENING.match(line) for line in lines[:3])
+        and len(_RULE_OF_LAW.findall(opening)) >= 3
+    ):
+        return "法治政府建设年度报告", "the body opens like a 法治政府建设 report"
+    return None
+
+
+def body_placeholder(lines: Sequence[str]) -> bool:
+    """Whether the opening is a template's (某县, *区, 20xx)."""
+    return _PLACEHOLDER_BODY.search("\n".join(lines[:3])[:600]) is not None
+
+
+def sentence_agency_text(sentence: str) -> str:
+    """A report sentence with its verb removed: `现公布X2023年…报告` -> `X2023年…报告`."""
+    return _BODY_VERB.sub("", sentence)
 
 
 def title_from_end(lines: Sequence[str]) -> str | None:
@@ -113,6 +211,20 @@ def year_in(text: str) -> int | None:
     return None
 
 
+def _frequent_year(lines: Sequence[str]) -> int | None:
+    counts: dict[int, int] = {}
+    for line in lines[:40]:
+        if re.search(r"安排|计划|打算|下一步|下一年", line[:30]):
+            continue
+        for match in YEAR_RE.finditer(line):
+            year = parse_year(match.group(0))
+            if year is not None and 1990 <= year <= 2100:
+                counts[year] = counts.get(year, 0) + 1
+    if not counts:
+        return None
+    return max(counts.items(), key=lambda item: (item[1], item[0]))[0]
+
+
 def report_year(
     title: str | None,
     report_sentence: str | None,
@@ -132,6 +244,45 @@ def report_year(
         year = year_in(line[:30])
         if year is not None:
             return year, "report year from the opening of the body"
+    year = _frequent_year(opening)
+    # A report is published after the year it covers ends: a later year is the plan's.
+    if year is not None and (published is None or year < published.year):
+        return year, "report year: the year the opening names most"
     if published is not None:
         return published.year - 1, "report year inferred as the year before publication"
     return None, "no report year found"
+
+
+_OPENING_SUBJECT = re.compile(
+    r"^(?:(?:19|20)\d{2})年度?[,，]\s*([\u4e00-\u9fff]{2,20}?)"
+    r"(?:坚持|认真|深入|全面|紧紧|始终|以习近平|在|按照|围绕|高度重视|严格)"
+)
+_BODY_AGENCY = re.compile(
+    r"[\u4e00-\u9fff]{2,12}?(?:省|市|自治区|自治州|州|县|区|盟|旗)"
+    r"[\u4e00-\u9fff]{1,12}?(?:局|委员会|厅|办公室)"
+)
+
+
+_FIRST_SUBJECT = re.compile(
+    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{0,10}(?:省|市|县|区|州|旗|盟|街道)(?:人民)?(?:政府)?)"
+    r"(?:坚持|认真|深入|全面|始终)"
+)
+
+
+def opening_subject(lines: Sequence[str]) -> str | None:
+    """The subject of the opening sentence (`2022年，司法部坚持…`, `…，南昌县全面贯彻…`): who
+    reports, when no title says it."""
+    for line in lines[:3]:
+        match = _OPENING_SUBJECT.match(line)
+        if match:
+            return match.group(1)
+    for line in lines[:2]:
+        match = _FIRST_SUBJECT.search(line[:300])
+        if match:
+            return match.group(1)
+    return None
+
+
+def body_agency_names(lines: Sequence[str]) -> list[str]:
+    """Placed agency names written in the opening (宜城市教育局), raw: the caller trims them."""
+    return [m.group(0) for m in _BODY_AGENCY.finditer("\n".join(lines[:20])[:2000])]

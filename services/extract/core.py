@@ -12,16 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from services.extract import classify, metadata, sections
-from services.extract.agency import has_placeholder, resolve_agency, title_agency
+from services.extract import classify, formats, metadata, sections
+from services.extract.agency import (
+    has_placeholder,
+    repeated_placed_agency,
+    resolve_agency,
+    title_agency,
+)
 from services.extract.html_text import Page, html_page, looks_like_html, text_page
 from shared.decoding import decode_bytes
 from shared.events import Extraction, ReportKind
 
-EXTRACTOR_VERSION = "1"  # bump when results can change
+EXTRACTOR_VERSION = "2"  # bump when results can change
 
-_UNSUPPORTED_TYPES = re.compile(r"pdf|msword|officedocument|wps|opendocument|rtf|zip|excel", re.I)
-_UNSUPPORTED_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"{\\rtf")
+# Binary content served as text shows control, replacement and private-use characters.
+_BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd\ue000-\uf8ff]")
 _PUBDATE_META = ("pubdate", "publishdate", "firstpublishedtime", "pubtime", "publishtime")
 _MIN_BODY_CHARS = 200
 _SOURCE_AGENCY = re.compile(r"^\s*来源\s*[:：]\s*([^\s\d]{2,30})")
@@ -54,21 +59,27 @@ def _rejected(reason: str, text: str = "", title: str | None = None) -> Extracti
     )
 
 
-def _unsupported(doc: Document) -> bool:
-    if doc.content_type and _UNSUPPORTED_TYPES.search(doc.content_type):
-        return True
-    return doc.content.lstrip()[:8].startswith(_UNSUPPORTED_MAGIC)
+def read_page(doc: Document) -> Page:
+    """The document as lines: HTML and text decoded, PDF and DOCX read.
 
-
-def _page(doc: Document) -> Page:
+    Raises formats.UnreadableDocument (a PermanentError) when the bytes cannot be read.
+    """
+    kind = formats.sniff(doc.content, doc.content_type)
+    if kind == "pdf":
+        return text_page(formats.pdf_text(doc.content))
+    if kind == "docx":
+        return text_page(formats.docx_text(doc.content))
     text, _encoding = decode_bytes(doc.content, doc.declared_charset, doc.encoding_override)
+    sample = text[:4000]
+    if len(_BINARY.findall(sample)) > max(16, len(sample) // 50):
+        raise formats.UndecodableDocument("the bytes do not decode as text in any known charset")
     text = text.replace("\x00", "")
-    is_html = "html" in (doc.content_type or "").lower() or looks_like_html(text)
-    return html_page(text) if is_html else text_page(text)
+    return html_page(text) if kind == "html" or looks_like_html(text) else text_page(text)
 
 
-def _published(page: Page, fields: dict[str, str], doc: Document) -> date | None:
-    """Publication date, by trust: PubDate meta, header table, a 来源 line, the list page."""
+def _published(page: Page, fields: dict[str, str], doc: Document, title: str | None) -> date | None:
+    """Publication date, by trust: PubDate meta, header table, a 来源/发布时间 line, a bare date
+    cell above the title, the list page."""
     for name in _PUBDATE_META:
         if name in page.meta:
             found = metadata.first_date(page.meta[name])
@@ -78,23 +89,49 @@ def _published(page: Page, fields: dict[str, str], doc: Document) -> date | None
         found = metadata.first_date(fields["published"])
         if found is not None:
             return found
-    return metadata.source_line_date(page.all_lines[:_HEADER_LINES]) or doc.date_hint
+    header = page.all_lines[:_HEADER_LINES]
+    found = metadata.source_line_date(header)
+    if found is None and title is not None:
+        above = next((i for i, line in enumerate(header) if title in line), 0)
+        found = metadata.bare_date_line(header[:above])
+    return found or doc.date_hint
 
 
-def _title(page: Page, doc: Document) -> str | None:
-    """The page's title: the ArticleTitle meta, a heading, the text's first line, the link text,
-    then a title repeated at the end (an 附件 line), in that order of trust."""
-    article_title = page.meta.get("articletitle", "").strip()
-    if article_title and classify.is_title_like(article_title):
-        return article_title
-    for candidate in page.title_candidates:
-        if classify.kind_of(candidate) != "other" or candidate == doc.title_hint:
-            return candidate
-    return (
-        classify.title_from_lines(page.body_lines)
-        or (doc.title_hint.strip() if doc.title_hint else None)
-        or classify.title_from_end(page.body_lines)
-    )
+def _title(page: Page, fields: dict[str, str], doc: Document) -> str | None:
+    """The page's title, by trust: the ArticleTitle meta, the header table's 标题, the page's
+    headings, the text's first lines, the link text, a title at the end (an 附件 line), one
+    run into the first paragraph. The first that names a report wins; otherwise the most
+    trusted one (portals fill ArticleTitle with the site name or a breadcrumb often enough)."""
+    given = [
+        title
+        for title in (page.meta.get("articletitle", "").strip(), fields.get("title", "").strip())
+        if title and classify.is_title_like(title)
+    ]
+    headings = list(page.title_candidates)
+    hint = doc.title_hint.strip() if doc.title_hint else None
+    found = [
+        title
+        for title in (
+            *given,
+            *headings,
+            classify.title_from_lines(page.body_lines),
+            hint,
+            classify.title_from_end(page.body_lines),
+            classify.title_in_text(page.body_lines),
+        )
+        if title
+    ]
+    naming = next((t for t in found if classify.kind_of(t) != "other"), None)
+    if naming is not None:
+        return naming
+    # No title names a report: keep the most trusted, but not a heading the link text beats.
+    fallback = [
+        *given,
+        *(h for h in headings if h == hint),
+        classify.title_from_lines(page.body_lines),
+        hint,
+    ]
+    return next((t for t in fallback if t), found[0] if found else None)
 
 
 def _signature_agency(lines: Sequence[str]) -> str | None:
@@ -115,18 +152,22 @@ def _addressee(lines: Sequence[str]) -> list[str]:
     ]
 
 
-def extract_document(doc: Document) -> Extraction:
+def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
     """Extract what the store and readers need from one document.
 
-    Never raises on bad input (garbage, empty, truncated HTML, unsupported formats): such
-    documents come back as `is_annual_report=False, kind="other"` with the reason in `reasons`,
-    so the service can publish a result for every fetched document.
+    By default never raises on bad input (garbage, empty, truncated HTML, unsupported formats):
+    such documents come back as `is_annual_report=False, kind="other"` with the reason in
+    `reasons`. With `strict=True` a document whose bytes cannot be read (an unsupported format,
+    a broken PDF) raises formats.UnreadableDocument instead, for the service to dead-letter.
     """
     if not doc.content.strip():
         return _rejected("empty document")
-    if _unsupported(doc):
-        return _rejected("unsupported content type")
-    page = _page(doc)
+    try:
+        page = read_page(doc)
+    except formats.UnreadableDocument as exc:
+        if strict:
+            raise
+        return _rejected(str(exc))
     body = page.body_lines
     text = "\n".join(body)
     if not text.strip():
@@ -135,23 +176,28 @@ def extract_document(doc: Document) -> Extraction:
     fields = metadata.info_fields(page.all_lines[:_HEADER_LINES])
     index_number = metadata.clean_index_number(fields.get("index_number"))
     doc_number = metadata.clean_doc_number(fields.get("doc_number"))
-    published = _published(page, fields, doc)
+    title = _title(page, fields, doc)
+    published = _published(page, fields, doc, title)
     signed = metadata.signature_date(body)
-    title = _title(page, doc)
 
     reasons: list[str] = []
     warnings: list[str] = []
     kind: ReportKind = classify.kind_of(title) if title else "other"
     report_sentence = classify.body_report_sentence(body)
-    if kind == "other" and title is None and report_sentence:
-        kind = classify.kind_of(report_sentence)
-        if kind != "other":
-            reasons.append(f"no title; the body says: {report_sentence}")
+    refusal = classify.not_a_report(title) if title else None
+    if kind == "other" and refusal is None:
+        found_kind = classify.body_kind(body)
+        if found_kind is not None:
+            kind, evidence = found_kind
+            reasons.append(evidence)
     if title is None and kind == "other":
         return _rejected("no title and no report sentence found", text)
-    refusal = classify.not_a_report(title) if title else None
-    agency_names = title_agency(title) if title else []
-    if refusal is None and any(has_placeholder(name) for name in agency_names):
+    agency_names = title_agency(title) if title and classify.kind_of(title) != "other" else []
+    if report_sentence and not agency_names:
+        agency_names = title_agency(classify.sentence_agency_text(report_sentence))
+    if refusal is None and (
+        any(has_placeholder(name) for name in agency_names) or classify.body_placeholder(body)
+    ):
         refusal = "template"
     if kind == "other" or refusal is not None:
         why = f"not a report: {refusal}" if refusal else "the title names no annual report"
@@ -166,7 +212,8 @@ def extract_document(doc: Document) -> Extraction:
             text=text,
             reasons=(why,),
         )
-    reasons.append(f"the title names a {kind}")
+    if not reasons:
+        reasons.append(f"the title names a {kind}")
     if len(text) < _MIN_BODY_CHARS:
         warnings.append("short body: the report may be in an attachment")
 
@@ -192,6 +239,9 @@ def extract_document(doc: Document) -> Extraction:
             fields.get("publisher"),
             source_agency,
             page.meta.get("contentsource"),
+            title if title and classify.kind_of(title) == "other" else None,
+            classify.opening_subject(body),
+            repeated_placed_agency(classify.body_agency_names(body)),
         )
         if name
     ]
@@ -216,6 +266,7 @@ def extract_document(doc: Document) -> Extraction:
     if disagree:
         warnings.append(f"published {published} but signed {signed}")
     heading_tree = sections.headings(body)
+    tokens = sections.segment(text)  # the one segmentation pass
     return Extraction(
         extractor_version=EXTRACTOR_VERSION,
         is_annual_report=True,
@@ -232,9 +283,9 @@ def extract_document(doc: Document) -> Extraction:
         doc_number=doc_number,
         sections=heading_tree,
         missing_elements=sections.missing_elements(kind, heading_tree, text),
-        figures=sections.figures(text),
+        figures=sections.figures(text, tokens=tokens),
         laws=sections.laws(text),
-        keywords=sections.keywords(text),
+        keywords=sections.keywords(tokens),
         text=text,
         reasons=tuple(reasons),
         warnings=tuple(warnings),

@@ -8,8 +8,9 @@ need only the province/city/county lines (the zip also lists towns and villages,
 from __future__ import annotations
 
 import importlib.util
-import io
+import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,7 @@ _DATA_MEMBER = "china_location.txt"
 # Placeholder "cities" of the table that are not places (省直辖县级行政区划 and the like).
 _NOT_A_PLACE = ("直辖", "行政区划")
 _MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
+_TOP_LEVELS = re.compile(rb"^\t{0,2}[^\t\n][^\n]*", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -69,11 +71,13 @@ def _data_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "china_location.zip"
 
 
-def _parse(lines: io.TextIOBase) -> DivisionTable:
+def _parse(lines: Iterable[str]) -> DivisionTable:
     by_code: dict[str, Division] = {}
     by_name: dict[str, list[Division]] = {}
     parents: list[str | None] = [None, None, None]
     for raw in lines:
+        if raw.startswith("\t\t\t"):  # towns and villages: most of the file, skipped cheaply
+            continue
         depth = len(raw) - len(raw.lstrip("\t"))
         if depth > 2:  # towns and villages
             continue
@@ -99,6 +103,9 @@ def _parse(lines: io.TextIOBase) -> DivisionTable:
 
 @lru_cache(maxsize=1)
 def division_table() -> DivisionTable:
-    """The table, loaded on first use (about 0.5 s) and kept for the life of the process."""
-    with zipfile.ZipFile(_data_path()) as archive, archive.open(_DATA_MEMBER) as member:
-        return _parse(io.TextIOWrapper(member, encoding="utf-8"))
+    """The table, loaded on first use (about 0.1 s) and kept for the life of the process."""
+    with zipfile.ZipFile(_data_path()) as archive:
+        data = archive.read(_DATA_MEMBER)
+    # The file is ~12 MB, nearly all towns and villages (3+ tabs deep): pick the province,
+    # city and county lines with one regex pass instead of decoding and splitting every line.
+    return _parse(line.decode("utf-8") for line in _TOP_LEVELS.findall(data))

@@ -64,13 +64,30 @@ INFO_LABELS: Mapping[str, str] = {
     "分类": "topic",
     "公开方式": "disclosure",
     "公开范围": "disclosure",
+    "公开目录": "topic",
+    "标题": "title",
+    "名称": "title",
 }
-_LABEL_ALT = "|".join(sorted(INFO_LABELS, key=len, reverse=True))
-_BULLET = r"^[\s•·●▪◆■□◇\-*]*"
-_LABEL_ONLY = re.compile(rf"{_BULLET}({_LABEL_ALT})\s*[:：]?\s*$")
-_LABEL_INLINE = re.compile(rf"(?:{_BULLET}|\s)({_LABEL_ALT})\s*[:：]\s*")
+# Portals space out short labels (索 引 号, 标  题): allow spaces between a label's characters.
+_LABEL_ALT = "|".join(
+    r"\s*".join(map(re.escape, label)) for label in sorted(INFO_LABELS, key=len, reverse=True)
+)
+_BULLET = r"^[\s•·●▪◆■□◇\-*|｜]*"
+_LABEL_ONLY = re.compile(rf"{_BULLET}({_LABEL_ALT})\s*[:：|｜]?\s*$")
+# A label's value follows a colon, a table bar, or (in flattened tables) plain spaces.
+_LABEL_INLINE = re.compile(rf"(?:{_BULLET}|\s|[|｜])({_LABEL_ALT})(?:\s*[:：|｜]\s*|\s+)")
 _INDEX_NUMBER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-_/.]{5,}$")
-_SOURCE_LINE = re.compile(r"^\s*(?:来源|发布时间|发布日期|发布于|时间|日期)\s*[:：]")
+_SOURCE_LINE = re.compile(
+    rf"{_BULLET}(?:来源|发布时间|发布日期|发布于|时间|日期|更新时间|文章来源)\s*[:：]"
+)
+_WHOLE_DATE = re.compile(
+    r"\s*(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*"
+)
+
+
+def label_key(label: str) -> str:
+    """The field key of a (possibly spaced-out) header label."""
+    return INFO_LABELS[re.sub(r"\s+", "", label)]
 
 
 def fold(text: str) -> str:
@@ -146,7 +163,7 @@ def info_fields(lines: Sequence[str]) -> dict[str, str]:
     for i, line in enumerate(lines):
         only = _LABEL_ONLY.match(line)
         if only:
-            key = INFO_LABELS[only.group(1)]
+            key = label_key(only.group(1))
             following = lines[i + 1].strip() if i + 1 < len(lines) else ""
             if following and not _LABEL_ONLY.match(following) and len(following) <= 80:
                 value = _LABEL_INLINE.split(following)[0].strip()
@@ -157,9 +174,9 @@ def info_fields(lines: Sequence[str]) -> dict[str, str]:
             continue
         for n, match in enumerate(matches):
             end = matches[n + 1].start() if n + 1 < len(matches) else len(line)
-            value = line[match.end() : end].strip()
+            value = line[match.end() : end].strip(" |｜:：")
             if value:
-                fields.setdefault(INFO_LABELS[match.group(1)], value)
+                fields.setdefault(label_key(match.group(1)), value)
     return fields
 
 
@@ -185,12 +202,21 @@ def clean_doc_number(value: str | None) -> str | None:
 
 
 def source_line_date(lines: Sequence[str]) -> date | None:
-    """The date on a 来源 / 发布时间 / 发布日期 line near the top of the page."""
+    """The date on a 来源 / 发布时间 / 发布日期 / 时间 line near the top of the page."""
     for line in lines:
-        if _SOURCE_LINE.match(line) or re.search(r"(?:发布时间|发布日期)\s*[:：]", line):
-            found = first_date(line)
+        labelled = re.search(r"(?:发布时间|发布日期|更新时间|时间)\s*[:：]\s*(.*)", line)
+        if _SOURCE_LINE.match(line) or labelled:
+            found = first_date(labelled.group(1) if labelled else line)
             if found is not None:
                 return found
+    return None
+
+
+def bare_date_line(lines: Sequence[str]) -> date | None:
+    """A line that is nothing but a numeric date (an unlabelled header cell), if any."""
+    for line in lines:
+        if _WHOLE_DATE.fullmatch(line):
+            return first_date(line)
     return None
 
 

@@ -91,9 +91,15 @@ def split_place(name: str, table: DivisionTable | None = None) -> tuple[list[Div
         for length in range(min(len(rest) - 1, 15), 1, -1):
             found = table.lookup(rest[:length])
             if found:
-                rest = rest[length:]
-                # An alias followed by its level (红河 + 州) names the division of that level.
-                if rest[:1] and rest[0] in _LEVEL_CHARS and len(rest) > 2:
+                key, rest = rest[:length], rest[length:]
+                # An alias followed by its level (红河 + 州) names the division of that level;
+                # a full name (大冶市) followed by 市场监督管理局 does not.
+                if (
+                    rest[:1]
+                    and rest[0] in _LEVEL_CHARS
+                    and len(rest) > 2
+                    and key[-1:] not in _LEVEL_CHARS
+                ):
                     fitting = tuple(d for d in found if d.name.endswith(rest[0]))
                     if fitting:
                         found, rest = fitting, rest[1:]
@@ -143,15 +149,20 @@ def most_named(text: str, prefix: str) -> Division | None:
     suffix = _SUFFIX_FOR_PREFIX.get(prefix, prefix)
     level = 1 if prefix == "省" else 3 if prefix in ("县", "区", "旗", "自治县") else 2
     best: tuple[int, str] | None = None
+    kinds: list[str] = []
     for code, count in counts.items():
         division = table.by_code[code]
         if division.level != level and prefix != "市":
             continue
         if not division.name.endswith(suffix) or (division.level == 1 and prefix != "省"):
             continue
+        kinds.append(code)
         if best is None or count > best[0]:
             best = (count, code)
-    if best is None or best[0] < 2:  # one passing mention is not evidence
+    if best is None:
+        return None
+    # One passing mention is not evidence, unless it is the only place of that kind named.
+    if best[0] < 2 and sum(1 for _ in kinds) > 1:
         return None
     return table.by_code[best[1]]
 

@@ -6,10 +6,15 @@ one that no heading or sentence names in any of the usual wordings.
 
 from __future__ import annotations
 
+import heapq
+import importlib.util
 import logging
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from itertools import accumulate
+from pathlib import Path
 from typing import Any
 
 from shared.events import Figure, ReportKind, Section
@@ -59,6 +64,7 @@ _LAW_END = re.compile(
     r"(?:法|条例|规定|办法|纲要|意见|通知|规则|细则|决定|清单|准则|制度|规程|规范|措施|方案|规划|指引|指南)$"
 )
 _TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
+_NUMBER_TOKEN = re.compile(r"[\d.%]+")
 
 
 def _heading_title(text: str) -> str:
@@ -98,8 +104,16 @@ def missing_elements(kind: ReportKind, sections: Sequence[Section], text: str) -
     return tuple(missing)
 
 
-def figures(text: str, limit: int = 200) -> tuple[Figure, ...]:
-    """Numbers with units and what they count: 开展学法12次 -> (12, 次, 开展学法)."""
+def _word_starts(tokens: Sequence[str]) -> set[int]:
+    return set(accumulate(map(len, tokens), initial=0))
+
+
+def figures(text: str, limit: int = 200, tokens: Sequence[str] | None = None) -> tuple[Figure, ...]:
+    """Numbers with units and what they count: 开展学法12次 -> (12, 次, 开展学法).
+
+    With the text's tokens, a subject starts at a word boundary (no 展学法 for 开展学法).
+    """
+    starts = _word_starts(tokens) if tokens is not None else None
     out: list[Figure] = []
     for match in _FIGURE.finditer(text):
         start = match.start()
@@ -107,7 +121,11 @@ def figures(text: str, limit: int = 200) -> tuple[Figure, ...]:
             continue
         if text.rfind("《", 0, start) > text.rfind("》", 0, start):
             continue  # a number inside a cited title (《…29条措施》) is not a figure
-        window = text[max(0, start - 14) : start]
+        window_start = max(0, start - 14)
+        if starts is not None:
+            while window_start < start and window_start not in starts:
+                window_start += 1
+        window = text[window_start:start]
         clause = re.split(r"[，,。；;：:、（）()“”《》\"\s]", window)[-1]
         subject = _SUBJECT_TRIM_END.sub("", _SUBJECT_TRIM_START.sub("", clause))
         if not subject or re.search(r"\d", subject[-1:]):
@@ -136,21 +154,92 @@ def laws(text: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+# jieba.analyse's stop words (English function words); Chinese ones carry a low IDF instead.
+_STOP_WORDS = frozenset(
+    [
+        "the",
+        "of",
+        "is",
+        "and",
+        "to",
+        "in",
+        "that",
+        "we",
+        "for",
+        "an",
+        "are",
+        "by",
+        "be",
+        "as",
+        "on",
+        "with",
+        "can",
+        "if",
+        "from",
+        "which",
+        "you",
+        "it",
+        "this",
+        "then",
+        "at",
+        "have",
+        "all",
+        "not",
+        "one",
+        "has",
+        "or",
+    ]
+)
+
+
 @lru_cache(maxsize=1)
-def _tfidf() -> Any:
-    """jieba's TF-IDF extractor, built once: loading its dictionary takes about a second."""
+def _jieba() -> Any:
+    """jieba, its dictionary loaded once per process into its default tokenizer."""
     import jieba
-    import jieba.analyse
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
-    return jieba.analyse.TFIDF()
+    return jieba
 
 
-def keywords(text: str, top: int = 10) -> tuple[str, ...]:
-    """The text's top TF-IDF words (jieba), numbers left out."""
-    if not text.strip():
+@lru_cache(maxsize=1)
+def _idf() -> tuple[dict[str, float], float]:
+    """jieba's IDF table and its median, read once from the file jieba ships.
+
+    Read directly instead of through `jieba.analyse`: importing that package builds a TF-IDF
+    extractor at import time, and a second one would hold a second copy of the table (about
+    150 MB between them); we need one table, not two.
+    """
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("jieba is not installed")
+    path = Path(spec.origin).parent / "analyse" / "idf.txt"
+    parts = path.read_text("utf-8").split()  # "word idf" lines; no word holds a space
+    idf = dict(zip(parts[::2], map(float, parts[1::2]), strict=True))
+    values = sorted(idf.values())
+    return idf, values[len(values) // 2]
+
+
+def segment(text: str) -> tuple[str, ...]:
+    """The text's words: the one jieba pass of an extraction (keywords and figures use it)."""
+    return tuple(_jieba().lcut(text))
+
+
+def keywords(tokens: Sequence[str], top: int = 10) -> tuple[str, ...]:
+    """The top TF-IDF words of a segmented text (jieba's IDF table), numbers left out.
+
+    The same ranking as `jieba.analyse.extract_tags`, computed from tokens we already have
+    instead of segmenting the text a second time.
+    """
+    idf, median = _idf()
+    counts: dict[str, float] = {}
+    for token, count in Counter(tokens).items():  # count first: ~5x fewer words than tokens
+        word = token.strip()
+        if len(word) < 2 or word.lower() in _STOP_WORDS or _NUMBER_TOKEN.fullmatch(word):
+            continue
+        counts[word] = counts.get(word, 0.0) + count
+    total = sum(counts.values())
+    if not total:
         return ()
-    tags = _tfidf().extract_tags(text, topK=top * 2)
-    words = [str(t) for t in tags if not re.fullmatch(r"[\d.%]+", str(t))]
-    return tuple(words[:top])
+    weights = {word: n * idf.get(word, median) / total for word, n in counts.items()}
+    return tuple(heapq.nlargest(top, weights, key=weights.__getitem__))

@@ -1,9 +1,12 @@
 """Extract's use case: turn one fetched document into a `report.extracted` event.
 
 The extraction itself is pure (`core.extract_document`); this module fetches the bytes from the
-object store, runs the core off the event loop, and publishes the result. Every fetched document
-yields an event, also the ones that are not reports, so the store can tell "seen, not a report"
-from "never seen".
+object store, runs the core off the event loop (parsing and segmentation are CPU work: a thread
+keeps heartbeats and acks flowing), and publishes the result. Every readable document yields an
+event, also the ones that are not reports, so the store can tell "seen, not a report" from
+"never seen". A document whose bytes cannot be read (an unsupported format such as DOC, WPS or
+OFD, a broken PDF) raises an `UnreadableDocument` (a PermanentError) carrying the event id and
+URL: the bus dead-letters it with that reason, and a replay after an upgrade can retry it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from services.extract.core import EXTRACTOR_VERSION, Document, extract_document
+from services.extract.formats import UnreadableDocument
 from shared.blobs import BlobStore
 from shared.clock import Clock
 from shared.events import REPORT_EXTRACTED, DocumentFetched, Event, ReportExtracted, stable_id
@@ -38,7 +42,10 @@ class ExtractService:
     clock: Clock
 
     async def extract(self, event: DocumentFetched) -> ReportExtracted:
-        """Extract the document an event names and publish the result."""
+        """Extract the document an event names and publish the result.
+
+        Raises UnreadableDocument (PermanentError) when the bytes cannot be read.
+        """
         content = await self.blobs.get(event.blob_key)
         document = Document(
             content=content,
@@ -51,7 +58,10 @@ class ExtractService:
             agency_name=event.agency_name,
             region_code=event.region_code,
         )
-        extraction = await asyncio.to_thread(extract_document, document)
+        try:
+            extraction = await asyncio.to_thread(extract_document, document, strict=True)
+        except UnreadableDocument as exc:
+            raise type(exc)(str(exc), event_id=event.event_id, url=event.url) from exc
         result = ReportExtracted(
             event_id=extracted_event_id(event.event_id),
             occurred_at=self.clock(),

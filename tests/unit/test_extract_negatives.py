@@ -91,21 +91,6 @@ def test_empty_document_says_so() -> None:
     assert result.reasons == ("empty document",)
 
 
-@pytest.mark.parametrize(
-    ("content", "content_type"),
-    [
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "application/pdf"),
-        (b"%PDF-1.4 binary", None),
-        (b"PK\x03\x04\x14\x00\x06\x00", "application/vnd.openxmlformats-officedocument"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),
-    ],
-)
-def test_pdf_and_office_files_are_unsupported(content: bytes, content_type: str | None) -> None:
-    result = extract_document(Document(content=content, content_type=content_type))
-    assert (result.is_annual_report, result.kind) == (False, "other")
-    assert result.reasons == ("unsupported content type",)
-
-
 def test_article_found_without_a_known_container() -> None:
     """No .TRS_Editor / #zoom: the block holding the most paragraph text is the article."""
     paragraphs = "".join(f"<p>{_BODY}</p>" for _ in range(4))

@@ -282,3 +282,20 @@ def test_keywords_are_words_not_numbers() -> None:
     assert len(result.keywords) == 10
     assert "法治" in result.keywords
     assert not any(k.isdigit() for k in result.keywords)
+
+
+def test_a_site_name_in_article_title_loses_to_the_report_title_in_the_text() -> None:
+    """Portals often fill ArticleTitle with the site name; the body's first line names the report."""
+    body = "".join(
+        f"<p>{line}</p>" for line in report_text(TITLES["工作报告"][0]).decode().splitlines()
+    )
+    markup = (
+        "<html><head><meta name='ArticleTitle' content='昆明市科学技术局门户网站'></head>"
+        f"<body><div class='TRS_Editor'>{body}</div></body></html>"
+    )
+    result = extract_document(Document(content=markup.encode(), content_type="text/html"))
+    assert (result.is_annual_report, result.title, result.report_year) == (
+        True,
+        TITLES["工作报告"][0],
+        2023,
+    )

@@ -1,0 +1,239 @@
+"""Scoring the extractor against a labelled evaluation set (tests/fixtures/eval).
+
+The set is a directory of saved pages and one `labels.jsonl`, a line per page with the fields a
+correct extractor returns (`null` where the page does not state them). This module runs the
+extractor over the set and counts, per field, how often it is right, keeping every error with a
+class name so a regression says what broke, not just that a number fell.
+
+Agencies are compared by name after dropping the province and city prefixes of the labelled
+region: `广州市花都区人民政府办公室` and `花都区人民政府办公室` name the same office, and labels
+follow the page's own spelling while the extractor spells every agency one way.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from services.extract.core import Document, extract_document
+from shared.events import Extraction
+
+# Targets of issue 4: classification F1, then per-field accuracy on the reports.
+TARGETS: Mapping[str, float] = {
+    "classification_f1": 0.97,
+    "kind": 0.97,
+    "year": 0.97,
+    "agency": 0.95,
+    "province": 0.95,
+    "city": 0.95,
+    "published": 0.95,
+}
+
+
+@dataclass(frozen=True)
+class Label:
+    """One line of labels.jsonl."""
+
+    file: str
+    source_url: str | None
+    is_annual_report: bool
+    kind: str
+    title: str | None
+    agency: str | None
+    province: str | None
+    city: str | None
+    code: str | None
+    report_year: int | None
+    published: date | None
+
+    @classmethod
+    def from_json(cls, row: Mapping[str, Any]) -> Label:
+        """Read one labels.jsonl object; unknown or missing keys are errors, not defaults."""
+        region = row["region"] or {}
+        published = row.get("published")
+        return cls(
+            file=row["file"],
+            source_url=row.get("source_url"),
+            is_annual_report=bool(row["is_annual_report"]),
+            kind=row["kind"],
+            title=row.get("title"),
+            agency=row.get("agency"),
+            province=region.get("province"),
+            city=region.get("city"),
+            code=region.get("code"),
+            report_year=row.get("report_year"),
+            published=date.fromisoformat(published) if published else None,
+        )
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One wrong field of one page, with its error class."""
+
+    file: str
+    field: str
+    error_class: str
+    expected: object
+    got: object
+
+
+@dataclass
+class Scores:
+    """Counts per field and every error."""
+
+    pages: int = 0
+    true_positive: int = 0
+    false_positive: int = 0
+    false_negative: int = 0
+    right: dict[str, int] = field(default_factory=dict)
+    scored: dict[str, int] = field(default_factory=dict)
+    errors: list[FieldError] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        """Of the pages taken for reports, the share that are."""
+        taken = self.true_positive + self.false_positive
+        return self.true_positive / taken if taken else 1.0
+
+    @property
+    def recall(self) -> float:
+        """Of the reports, the share taken for reports."""
+        reports = self.true_positive + self.false_negative
+        return self.true_positive / reports if reports else 1.0
+
+    @property
+    def f1(self) -> float:
+        """Harmonic mean of precision and recall."""
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def accuracy(self, name: str) -> float:
+        """Share of the scored pages where the field is right (1.0 when none were scored)."""
+        scored = self.scored.get(name, 0)
+        return self.right.get(name, 0) / scored if scored else 1.0
+
+    def figures(self) -> dict[str, float]:
+        """Every target figure by name."""
+        return {"classification_f1": self.f1} | {
+            name: self.accuracy(name) for name in TARGETS if name != "classification_f1"
+        }
+
+    def misses(self) -> dict[str, float]:
+        """The figures below their targets."""
+        return {name: value for name, value in self.figures().items() if value < TARGETS[name]}
+
+    def _count(self, name: str, ok: bool, error: FieldError | None) -> None:
+        self.scored[name] = self.scored.get(name, 0) + 1
+        if ok:
+            self.right[name] = self.right.get(name, 0) + 1
+        elif error is not None:
+            self.errors.append(error)
+
+
+def load_labels(directory: Path) -> list[Label]:
+    """The labels of an evaluation directory, in file order."""
+    lines = (directory / "labels.jsonl").read_text("utf-8").splitlines()
+    return [Label.from_json(json.loads(line)) for line in lines if line.strip()]
+
+
+def _document(directory: Path, label: Label) -> Document:
+    path = directory / label.file
+    content_type = "text/plain" if path.suffix == ".txt" else None
+    return Document(content=path.read_bytes(), content_type=content_type, url=label.source_url)
+
+
+def normalise_agency(name: str | None, label: Label) -> str | None:
+    """An agency name without 中共 and without the labelled region's province and city prefixes."""
+    if name is None:
+        return None
+    out = name.removeprefix("中共")
+    for prefix in (label.province, label.city):
+        if prefix and out.startswith(prefix) and len(out) > len(prefix) + 1:
+            out = out[len(prefix) :]
+    return out
+
+
+def _agency_error(expected: str | None, got: str | None) -> str:
+    if got is None:
+        return "agency: none found"
+    if expected and got.endswith(expected[-4:]):
+        return "agency: wrong or missing place"
+    return "agency: wrong department or name"
+
+
+def score_one(scores: Scores, label: Label, result: Extraction) -> None:
+    """Add one page's extraction to the scores."""
+    scores.pages += 1
+    file = label.file
+    predicted = result.is_annual_report
+    if label.is_annual_report and predicted:
+        scores.true_positive += 1
+    elif predicted:
+        scores.false_positive += 1
+        why = result.reasons[0] if result.reasons else ""
+        scores.errors.append(FieldError(file, "classification", "false report", False, why))
+    elif label.is_annual_report:
+        scores.false_negative += 1
+        why = result.reasons[0] if result.reasons else ""
+        scores.errors.append(FieldError(file, "classification", "missed report", True, why))
+    if not label.is_annual_report:
+        return
+
+    kind_ok = predicted and result.kind == label.kind
+    scores._count(
+        "kind", kind_ok, FieldError(file, "kind", "kind: wrong kind", label.kind, result.kind)
+    )
+    year_ok = result.report_year == label.report_year
+    year_class = "year: none found" if result.report_year is None else "year: wrong year"
+    scores._count(
+        "year",
+        year_ok,
+        FieldError(file, "year", year_class, label.report_year, result.report_year),
+    )
+    if label.agency is not None:
+        got = normalise_agency(result.agency, label)
+        expected = normalise_agency(label.agency, label)
+        scores._count(
+            "agency",
+            got == expected,
+            FieldError(file, "agency", _agency_error(expected, got), label.agency, result.agency),
+        )
+    if label.province is not None:
+        for name, want, have in (
+            ("province", label.province, result.region.province),
+            ("city", label.city, result.region.city),
+        ):
+            error_class = f"{name}: none found" if have is None else f"{name}: wrong place"
+            scores._count(name, want == have, FieldError(file, name, error_class, want, have))
+    published_ok = result.published == label.published
+    if label.published is None:
+        published_class = "published: invented"
+    elif result.published is None:
+        published_class = "published: none found"
+    else:
+        published_class = "published: wrong date"
+    scores._count(
+        "published",
+        published_ok,
+        FieldError(file, "published", published_class, label.published, result.published),
+    )
+
+
+def evaluate(directory: Path, labels: Iterable[Label] | None = None) -> Scores:
+    """Run the extractor over every labelled page of `directory` and score it."""
+    scores = Scores()
+    for label in labels if labels is not None else load_labels(directory):
+        score_one(scores, label, extract_document(_document(directory, label)))
+    return scores
+
+
+def error_classes(errors: Iterable[FieldError]) -> dict[str, list[FieldError]]:
+    """Errors grouped by class, the most frequent class first."""
+    groups: dict[str, list[FieldError]] = {}
+    for error in errors:
+        groups.setdefault(error.error_class, []).append(error)
+    return dict(sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])))
