@@ -165,7 +165,12 @@ async def build(
     if "extract" in which:
         parts.extract = ExtractService(blobs=blobs, publish=publish, clock=clock)
         extract_service = parts.extract
-        register("extract", lambda b: extract_app.register(b, extract_service, clock))
+        register(
+            "extract",
+            lambda b: extract_app.register(
+                b, extract_service, clock, ack_wait=settings.ack_wait_seconds
+            ),
+        )
     if "store" in which:
         assert sessions is not None
         parts.store = StoreService(
@@ -178,7 +183,12 @@ async def build(
         if sources is not None:
             await asyncio.to_thread(parts.store.sync_agencies, sources)
         store_service = parts.store
-        register("store", lambda b: store_app.register(b, store_service, clock))
+        register(
+            "store",
+            lambda b: store_app.register(
+                b, store_service, clock, ack_wait=settings.ack_wait_seconds
+            ),
+        )
     if "notify" in which:
         assert sessions is not None
         mailer = None
@@ -202,7 +212,12 @@ async def build(
             secret_key=settings.secret_key.get_secret_value() if settings.secret_key else None,
         )
         notify_service = parts.notify
-        register("notify", lambda b: notify_app.register(b, notify_service, clock))
+        register(
+            "notify",
+            lambda b: notify_app.register(
+                b, notify_service, clock, ack_wait=settings.ack_wait_seconds
+            ),
+        )
     await broker.start()
     return parts
 
@@ -285,7 +300,9 @@ def start_background(parts: Components, stop: asyncio.Event) -> None:
             )
         )
     if parts.notify is not None:
-        parts.background.append(asyncio.create_task(parts.notify.run_delivery_loop()))
+        parts.background.append(
+            asyncio.create_task(parts.notify.run_delivery_loop(settings.delivery_interval_seconds))
+        )
 
 
 async def shutdown(parts: Components) -> None:

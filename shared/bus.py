@@ -56,7 +56,7 @@ STREAM_NAME = "NIANBAO"
 STREAM_SUBJECTS = ["nianbao.>"]
 BLOB_BUCKET = "nianbao-documents"
 DUPLICATE_WINDOW = timedelta(minutes=10)
-ACK_WAIT_SECONDS = 120.0
+ACK_WAIT_SECONDS = 60.0  # a crashed consumer's messages come back after this
 MAX_ATTEMPTS_UNKNOWN = 5
 RETRY_DELAYS = (2.0, 5.0, 15.0, 30.0, 60.0)
 ADVISORY_STREAM = "NIANBAO_ADVISORIES"
@@ -328,12 +328,14 @@ async def _settle(
     return "ack"
 
 
-def consumer_config(service: str, subjects: list[str]) -> ConsumerConfig:
+def consumer_config(
+    service: str, subjects: list[str], ack_wait: float = ACK_WAIT_SECONDS
+) -> ConsumerConfig:
     """The durable pull consumer of a service."""
     return ConsumerConfig(
         durable_name=service,
         filter_subjects=subjects,
-        ack_wait=ACK_WAIT_SECONDS,
+        ack_wait=ack_wait,
         max_deliver=-1,  # settle() decides when to give up; transient outages must not lose mail
         max_ack_pending=1000,
     )
@@ -358,6 +360,7 @@ def subscribe_service(
     routes: Mapping[str, Route],
     clock: Clock,
     batch_size: int = 16,
+    ack_wait: float = ACK_WAIT_SECONDS,
 ) -> None:
     """Register the service's durable pull consumer on the broker, settling every message."""
     subjects = list(routes)
@@ -367,7 +370,7 @@ def subscribe_service(
         "",
         stream=JStream(STREAM_NAME, declare=False),
         durable=service,
-        config=consumer_config(service, subjects),
+        config=consumer_config(service, subjects, ack_wait),
         pull_sub=PullSub(batch_size=batch_size, timeout=1.0),
         ack_policy=AckPolicy.MANUAL,
         title=f"{service}: {', '.join(subjects)}",

@@ -42,6 +42,9 @@ class CommonSettings(BaseSettings):
     database_url: SecretStr | None = None  # unset: SQLite in the data dir
     sources: Path | None = None
     now: datetime | None = None  # clock override for simulations and tests
+    ack_wait_seconds: float = (
+        60.0  # how long a consumer's unacknowledged message waits before redelivery
+    )
     log_level: str = "INFO"
     log_json: bool = False
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from faststream.nats import NatsBroker
 
 from services.extract.service import ExtractService
-from shared.bus import Route, subscribe_service
+from shared.bus import ACK_WAIT_SECONDS, Route, subscribe_service
 from shared.clock import Clock
 from shared.events import DOCUMENT_FETCHED, DocumentFetched
 
@@ -13,7 +13,11 @@ SERVICE = "extract"
 
 
 def register(
-    broker: NatsBroker, service: ExtractService, clock: Clock, batch_size: int = 8
+    broker: NatsBroker,
+    service: ExtractService,
+    clock: Clock,
+    batch_size: int = 8,
+    ack_wait: float = ACK_WAIT_SECONDS,
 ) -> None:
     """Subscribe extract to `document.fetched`."""
 
@@ -21,4 +25,4 @@ def register(
         await service.extract(event)
 
     routes = {DOCUMENT_FETCHED: Route(DocumentFetched, on_document_fetched)}
-    subscribe_service(broker, SERVICE, routes, clock, batch_size=batch_size)
+    subscribe_service(broker, SERVICE, routes, clock, batch_size=batch_size, ack_wait=ack_wait)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from faststream.nats import NatsBroker
 
 from services.notify.service import NotifyService
-from shared.bus import Route, subscribe_service
+from shared.bus import ACK_WAIT_SECONDS, Route, subscribe_service
 from shared.clock import Clock
 from shared.events import FILING_OVERDUE, FILING_RECORDED, FilingOverdue, FilingRecorded
 
@@ -13,7 +13,11 @@ SERVICE = "notify"
 
 
 def register(
-    broker: NatsBroker, service: NotifyService, clock: Clock, batch_size: int = 16
+    broker: NatsBroker,
+    service: NotifyService,
+    clock: Clock,
+    batch_size: int = 16,
+    ack_wait: float = ACK_WAIT_SECONDS,
 ) -> None:
     """Subscribe notify to `filing.recorded` and `filing.overdue`."""
 
@@ -27,4 +31,4 @@ def register(
         FILING_RECORDED: Route(FilingRecorded, on_filing_recorded),
         FILING_OVERDUE: Route(FilingOverdue, on_filing_overdue),
     }
-    subscribe_service(broker, SERVICE, routes, clock, batch_size=batch_size)
+    subscribe_service(broker, SERVICE, routes, clock, batch_size=batch_size, ack_wait=ack_wait)

@@ -20,6 +20,7 @@ class NotifySettings(CommonSettings):
     public_url: str | None = None
     # HMAC key of the unsubscribe/confirm links; unset: one generated and kept in the database.
     secret_key: SecretStr | None = None
+    delivery_interval_seconds: float = 15.0  # how often due mail is retried and digests built
 
     @field_validator("secret_key")
     @classmethod

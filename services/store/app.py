@@ -5,14 +5,20 @@ from __future__ import annotations
 from faststream.nats import NatsBroker
 
 from services.store.service import StoreService
-from shared.bus import Route, subscribe_service
+from shared.bus import ACK_WAIT_SECONDS, Route, subscribe_service
 from shared.clock import Clock
 from shared.events import REPORT_EXTRACTED, SOURCE_CHECKED, ReportExtracted, SourceChecked
 
 SERVICE = "store"
 
 
-def register(broker: NatsBroker, service: StoreService, clock: Clock, batch_size: int = 16) -> None:
+def register(
+    broker: NatsBroker,
+    service: StoreService,
+    clock: Clock,
+    batch_size: int = 16,
+    ack_wait: float = ACK_WAIT_SECONDS,
+) -> None:
     """Subscribe store to `report.extracted` and `source.checked`."""
 
     async def on_report_extracted(event: ReportExtracted) -> None:
@@ -25,4 +31,4 @@ def register(broker: NatsBroker, service: StoreService, clock: Clock, batch_size
         REPORT_EXTRACTED: Route(ReportExtracted, on_report_extracted),
         SOURCE_CHECKED: Route(SourceChecked, on_source_checked),
     }
-    subscribe_service(broker, SERVICE, routes, clock, batch_size=batch_size)
+    subscribe_service(broker, SERVICE, routes, clock, batch_size=batch_size, ack_wait=ack_wait)
