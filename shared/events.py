@@ -150,6 +150,7 @@ class Extraction(Frozen):
     laws: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     text: str = ""
+    words: tuple[str, ...] = ()  # jieba's words of `text`: the one segmentation, reused downstream
     reasons: tuple[str, ...] = ()  # why it was (not) taken for a report, for operators
     warnings: tuple[str, ...] = ()
 

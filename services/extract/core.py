@@ -23,7 +23,7 @@ from services.extract.html_text import Page, html_page, looks_like_html, text_pa
 from shared.decoding import decode_bytes
 from shared.events import Extraction, ReportKind
 
-EXTRACTOR_VERSION = "2"  # bump when results can change
+EXTRACTOR_VERSION = "3"  # bump when results can change
 
 # Binary content served as text shows control, replacement and private-use characters.
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd\ue000-\uf8ff]")
@@ -287,6 +287,7 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
         laws=sections.laws(text),
         keywords=sections.keywords(tokens),
         text=text,
+        words=tokens,  # store's search index and near-duplicate check use them as they are
         reasons=tuple(reasons),
         warnings=tuple(warnings),
     )

@@ -169,7 +169,14 @@ class StoreService:
         }
         body = extraction.text or ""
         content = search.document_text(extraction.title, agency.name, body)
-        words = text.tokens(content)
+        # The extractor's segmentation of the body is reused: segmenting it again here cost
+        # more than everything else the store does with a report.
+        words = (
+            text.tokens(search.document_text(extraction.title, agency.name, ""))
+            + text.words_only(extraction.words)
+            if extraction.words
+            else text.tokens(content)
+        )
         simhash = text.fingerprint(words)
         facts = text.facts_hash(
             [s.title for s in extraction.sections], [f.text for f in extraction.figures]

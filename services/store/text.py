@@ -36,7 +36,12 @@ def _jieba() -> Any:
 
 def tokens(text: str) -> list[str]:
     """The word tokens of a text (jieba's precise mode), without punctuation and whitespace."""
-    return [t for t in _jieba().lcut(text) if _WORD.search(t)]
+    return words_only(_jieba().lcut(text))
+
+
+def words_only(segments: Iterable[str]) -> list[str]:
+    """Jieba's segments without punctuation and whitespace."""
+    return [t for t in segments if _WORD.search(t)]
 
 
 def search_tokens(text: str, words: Sequence[str] | None = None) -> str:
