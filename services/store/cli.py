@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import click
@@ -115,11 +115,21 @@ def _filing_line(row: dict[str, Any]) -> str:
 
 
 def _now(value: str | None, settings: StoreSettings) -> datetime:
+    """The moment verdicts are judged at; a bare date means "as of the end of that day".
+
+    `up --now 2025-06-01` records filings during that day (the clock starts at midnight and
+    runs on), so judging "as of 2025-06-01" at midnight would leave out what it found.
+    """
     try:
         parsed = parse_now(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc).replace("NIANBAO_NOW", "--now")) from exc
-    return parsed or settings.now or system_clock()
+    moment = parsed or settings.now
+    if moment is None:
+        return system_clock()
+    if moment.time() == time(0) and (value is None or len(value.strip()) == 10):
+        return moment + timedelta(days=1) - timedelta(microseconds=1)
+    return moment
 
 
 @click.command("compliance")

@@ -68,6 +68,22 @@ def test_demo_once_finds_the_five_seed_reports(env: dict[str, str], tmp_path: Pa
     by_year = run(["reports", "list", "--json", "--year", "2023"], env, tmp_path)
     assert len(by_year.stdout.splitlines()) == 2
 
+    compliance = run(
+        ["compliance", "--year", "2024", "--now", "2025-06-01", "--json"], env, tmp_path
+    )
+    assert compliance.returncode == 0, compliance.stderr
+    verdicts = {
+        r["agency_id"]: r["status"] for r in map(json.loads, compliance.stdout.splitlines())
+    }
+    # 昆明 published its 2024 report; the others' portals have none, and were crawled after the
+    # deadline; 巴中's 履职报告 has no deadline, so it has no obligation at all.
+    assert verdicts == {
+        "km-kjj": "filed",
+        "mengzi-kjj": "missing",
+        "changde-kjj": "missing",
+        "luohe-kjj": "missing",
+    }
+
     again = run(["up", "--demo", "--once", "--now", "2025-06-01"], env, tmp_path)
     assert again.returncode == 0, again.stderr
     assert "filings stored: 5" in again.stdout
