@@ -242,20 +242,18 @@ def nats() -> None:
 @friendly_errors
 def nats_provision(replicas: int) -> None:
     """Create or update the streams and buckets (run once per cluster, and after upgrades)."""
-    from services.ops.dlq import redrive_bucket
+    from services.ops.buckets import provision_buckets
     from shared.bus import ADVISORY_STREAM, STREAM_NAME, ensure_stream
 
-    async def go(js: JetStreamContext, _b: Any, _c: Any) -> None:
-        await ensure_stream(js, replicas)
-        await redrive_bucket(js)
+    async def main() -> list[str]:
+        async with _jetstream() as (js, _broker, _clock):
+            await ensure_stream(js, replicas)
+            return await provision_buckets(js, replicas)
 
-    async def main() -> None:
-        async with _jetstream() as (js, broker, clock):
-            await go(js, broker, clock)
-
-    asyncio.run(main())
+    buckets = asyncio.run(main())
     click.echo(
-        f"streams {STREAM_NAME} and {ADVISORY_STREAM} provisioned with {replicas} replica(s)"
+        f"streams {STREAM_NAME} and {ADVISORY_STREAM} and buckets {', '.join(buckets)} "
+        f"provisioned with {replicas} replica(s)"
     )
 
 
