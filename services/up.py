@@ -195,7 +195,10 @@ def _print_summary(
     verdicts = obligation_counts(sessions)
     if verdicts:
         click.echo(
-            "obligations: " + ", ".join(f"{n} {status}" for status, n in sorted(verdicts.items()))
+            "obligations: "
+            + ", ".join(f"{n} {status}" for status, n in sorted(verdicts.items()))
+            + " (an alert goes out only for a deadline that passes while an agency is watched;"
+            " see `nianbao compliance --year Y`)"
         )
     mail = parts.notify.counts()
     click.echo(

@@ -58,6 +58,8 @@ BLOB_BUCKET = "nianbao-documents"
 DUPLICATE_WINDOW = timedelta(minutes=10)
 ACK_WAIT_SECONDS = 60.0  # a crashed consumer's messages come back after this
 MAX_ATTEMPTS_UNKNOWN = 5
+MAX_KEPT_ORIGINAL_BYTES = 256_000  # of a dead-lettered payload
+MAX_LETTER_BYTES = 900_000  # under NATS's default max_payload of 1 MiB
 RETRY_DELAYS = (2.0, 5.0, 15.0, 30.0, 60.0)
 ADVISORY_STREAM = "NIANBAO_ADVISORIES"
 MAX_DELIVERIES_ADVISORIES = f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{STREAM_NAME}.>"
@@ -175,21 +177,34 @@ async def dead_letter(
     clock: Clock,
     original_event_id: str | None,
 ) -> None:
-    """Publish a dead letter holding the reason and the original payload."""
+    """Publish a dead letter holding the reason and the original payload (cut if too large).
+
+    A letter must fit in one NATS message (1 MiB by default), or it could never be published
+    and the message would be retried forever. JSON escaping can make decoded junk six times
+    its size, so the kept part is cut until the whole letter fits.
+    """
     now = clock()
-    letter = DeadLetter(
-        event_id=stable_id("dlq", service, subject, original_event_id or data.hex()[:4096]),
-        occurred_at=now,
-        service=service,
-        reason=reason[:4000],
-        error_type=error_type,
-        original_subject=subject,
-        original_event_id=original_event_id,
-        original_data=data[:512_000].decode("utf-8", errors="replace"),
-        deliveries=deliveries,
-        failed_at=now,
-    )
-    await publish_event(broker, dlq_subject(service), letter)
+    keep = min(len(data), MAX_KEPT_ORIGINAL_BYTES)
+    while True:
+        letter = DeadLetter(
+            event_id=stable_id("dlq", service, subject, original_event_id or data.hex()[:4096]),
+            occurred_at=now,
+            service=service,
+            reason=reason[:4000],
+            error_type=error_type,
+            original_subject=subject,
+            original_event_id=original_event_id,
+            original_data=data[:keep].decode("utf-8", errors="replace"),
+            original_size=len(data),
+            original_truncated=keep < len(data),
+            deliveries=deliveries,
+            failed_at=now,
+        )
+        payload = letter.model_dump_json()
+        if len(payload.encode("utf-8")) <= MAX_LETTER_BYTES or keep == 0:
+            break
+        keep //= 2
+    await publish_raw(broker, dlq_subject(service), letter.event_id, payload)
 
 
 class Settleable(Protocol):

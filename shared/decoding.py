@@ -16,6 +16,15 @@ from charset_normalizer import from_bytes
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "euc-cn", "hz-gb-2312", "gb_2312-80"}
 _SNIFF_BYTES = 4096
+_NOT_PAGE_ENCODINGS = {
+    "idna",
+    "punycode",
+    "undefined",
+    "unicode-escape",
+    "raw-unicode-escape",
+    "unicode_escape",
+    "raw_unicode_escape",
+}
 
 
 def normalise_charset(name: str | None) -> str | None:
@@ -26,10 +35,14 @@ def normalise_charset(name: str | None) -> str | None:
     if label in _GB_FAMILY:
         return "gb18030"
     try:
-        codec = codecs.lookup(label).name
-    except LookupError:
+        info = codecs.lookup(label)
+    except (LookupError, ValueError):  # unknown name, or a NUL in it
         return None
-    return "gb18030" if codec in _GB_FAMILY else codec
+    # Python knows codecs that are not text encodings (hex, rot13, zlib) or that no page is
+    # written in (idna, punycode, undefined, unicode_escape): a page naming one is lying.
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_PAGE_ENCODINGS:
+        return None
+    return "gb18030" if info.name in _GB_FAMILY else info.name
 
 
 def meta_charset(content: bytes) -> str | None:
@@ -65,7 +78,7 @@ def decode_bytes(
     for codec in candidates:
         try:
             return content.decode(codec), codec
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):
             continue
     for codec in ("utf-8", "gb18030"):
         try:

@@ -216,5 +216,7 @@ class DeadLetter(Event):
     original_subject: str
     original_event_id: str | None
     original_data: str  # the original payload, decoded as UTF-8 with replacement
+    original_size: int | None = None  # bytes of the original payload
+    original_truncated: bool = False  # too large to keep whole: shown, but not redriven
     deliveries: int
     failed_at: datetime

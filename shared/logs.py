@@ -45,7 +45,7 @@ class _Formatter(logging.Formatter):
 
 
 class _IdlePullTimeout(logging.Filter):
-    """Demote FastStream's report of an idle pull timing out to DEBUG.
+    """Demote FastStream's noise about its fetch tasks to DEBUG.
 
     nats-py 2.16 raises the builtin TimeoutError from `fetch()` when its deadline passes between
     two internal requests; FastStream only suppresses nats' own TimeoutError, so its supervisor
@@ -54,6 +54,10 @@ class _IdlePullTimeout(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith("callback for Task-"):
+            # FastStream's supervisor says this at INFO every time a fetch task ends.
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
         exc = record.exc_info[1] if record.exc_info else None
         if type(exc) is TimeoutError and "retrying" in record.getMessage():
             record.levelno, record.levelname = logging.DEBUG, "DEBUG"

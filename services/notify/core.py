@@ -17,7 +17,7 @@ from typing import Any
 
 from shared.events import FilingOverdue, FilingRecorded, stable_id
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")  # C0, DEL, C1 (NEL), line/para seps
 CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
 VALUE_LIMIT = 300  # characters kept of one value from a page (title, agency, ...)
 DIGEST_MAX_ITEMS = 30  # alerts shown in one digest; the rest are behind the "see more" link
@@ -220,8 +220,13 @@ def digest_alert_id(day: date) -> str:
 
 
 def header_safe(value: str, limit: int = 200) -> str:
-    """A value fit for a header: no CR/LF or other control characters, bounded length."""
-    cleaned = _CONTROL.sub(" ", value).strip()
+    """A value fit for a header: no control characters, no encoded words, bounded length.
+
+    `=?utf-8?q?=0D=0ABcc:...?=` in a page title would be decoded by the email library into a
+    real line break on Pythons without the fix for CVE-2024-6923, so `=?` never reaches a
+    header as such: a space keeps it readable and inert.
+    """
+    cleaned = _CONTROL.sub(" ", value).replace("=?", "= ?").strip()
     return cleaned[:limit]
 
 

@@ -229,6 +229,12 @@ def dlq_redrive(service: str | None, letter_id: int | None) -> None:
         f"redriven: {len(result.redriven)}"
         + (f" ({', '.join(map(str, result.redriven))})" if result.redriven else "")
         + f"; already redriven before: {len(result.already)}"
+        + (
+            f"; too large to redrive (the letter holds only part of it): "
+            f"{', '.join(map(str, result.incomplete))}"
+            if result.incomplete
+            else ""
+        )
     )
 
 

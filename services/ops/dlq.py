@@ -15,7 +15,7 @@ The payload, and so the event id consumers record in their inbox, is the origina
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -105,6 +105,7 @@ class RedriveResult:
 
     redriven: list[int]
     already: list[int]
+    incomplete: list[int] = field(default_factory=list)  # original too large to keep: not redriven
 
 
 async def redrive(
@@ -126,6 +127,9 @@ async def redrive(
     kv = await redrive_bucket(js)
     result = RedriveResult([], [])
     for item in chosen:
+        if item.letter.original_truncated:
+            result.incomplete.append(item.id)  # republishing a cut event would only fail again
+            continue
         mark = json.dumps(
             {
                 "redriven_at": (now or datetime.now(UTC)).isoformat(),

@@ -204,13 +204,6 @@ def test_planted_absurd_years_are_never_taken_as_report_years(outcomes: list[Out
 # ---- known bugs, each with its minimal reproducer (see the report) ----------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: shared.decoding.normalise_charset accepts any Python codec name: non-text codecs "
-    "(hex, rot13, base64, zlib, uu, bz2) raise LookupError, 'undefined'/'idna'/'punycode' raise "
-    "UnicodeError, a NUL in the label raises ValueError, from a page's <meta charset>, the HTTP "
-    "header or the source's override",
-)
 def test_a_charset_naming_a_non_text_codec_is_ignored_not_fatal() -> None:
     body = "<html><body><h1>昆明市科学技术局2023年法治政府建设年度报告</h1><p>正文</p>"
     failures: list[str] = []
