@@ -81,20 +81,27 @@ _HEADING_START = re.compile(
 )
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:：]\s*")
 _RANGE_BEFORE = re.compile(r"[-—–~～至]\s*$")
+# The patterns above backtrack over the whole string (`.*`): quadratic in its length. No title
+# is longer than this; a link text or hint that is gets matched on its head only.
+MAX_TITLE_CHARS = 300
+# The years a report can cover: the first reports of either kind date from the 1990s.
+FIRST_REPORT_YEAR, LAST_REPORT_YEAR = 1990, 2100
 
 
 def kind_of(text: str) -> ReportKind:
     """The report kind a title (or a report sentence) names; "other" when it names none."""
+    head = text[:MAX_TITLE_CHARS]
     for kind, pattern in _KINDS:
-        if pattern.search(text):
+        if pattern.search(head):
             return kind
     return "other"
 
 
 def not_a_report(title: str) -> str | None:
     """Why a title that may mention a report is not one, or None if nothing says so."""
+    head = title[:MAX_TITLE_CHARS]
     for reason, pattern in _NOT_REPORTS:
-        if pattern.search(title):
+        if pattern.search(head):
             return reason
     return None
 
@@ -206,7 +213,7 @@ def year_in(text: str) -> int | None:
         if re.match(r"\s*年?\s*[-—–~～至]", following):  # the start of a range
             continue
         year = parse_year(match.group(0))
-        if year is not None and 1990 <= year <= 2100:
+        if year is not None and FIRST_REPORT_YEAR <= year <= LAST_REPORT_YEAR:
             return year
     return None
 
@@ -218,7 +225,7 @@ def _frequent_year(lines: Sequence[str]) -> int | None:
             continue
         for match in YEAR_RE.finditer(line):
             year = parse_year(match.group(0))
-            if year is not None and 1990 <= year <= 2100:
+            if year is not None and FIRST_REPORT_YEAR <= year <= LAST_REPORT_YEAR:
                 counts[year] = counts.get(year, 0) + 1
     if not counts:
         return None
@@ -248,7 +255,9 @@ def report_year(
     # A report is published after the year it covers ends: a later year is the plan's.
     if year is not None and (published is None or year < published.year):
         return year, "report year: the year the opening names most"
-    if published is not None:
+    # Only from a date that can be a publication date: 9999-12-31 or 0001-01-01 on a list page
+    # is a placeholder, not a hint that the report covers the year 9998 or 0.
+    if published is not None and FIRST_REPORT_YEAR <= published.year - 1 <= LAST_REPORT_YEAR:
         return published.year - 1, "report year inferred as the year before publication"
     return None, "no report year found"
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from services.extract import classify, formats, metadata, sections
+from services.extract import bounds, classify, formats, metadata, sections
 from services.extract.agency import (
     has_placeholder,
     repeated_placed_agency,
@@ -23,7 +23,7 @@ from services.extract.html_text import Page, html_page, looks_like_html, text_pa
 from shared.decoding import decode_bytes
 from shared.events import Extraction, ReportKind
 
-EXTRACTOR_VERSION = "3"  # bump when results can change
+EXTRACTOR_VERSION = "4"  # bump when results can change
 
 # Binary content served as text shows control, replacement and private-use characters.
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd\ue000-\uf8ff]")
@@ -48,15 +48,31 @@ class Document:
     region_code: str | None = None  # the source's 6-digit region code
 
 
-def _rejected(reason: str, text: str = "", title: str | None = None) -> Extraction:
+def _rejected(reason: str, text: str = "", warnings: tuple[str, ...] = ()) -> Extraction:
     return Extraction(
         extractor_version=EXTRACTOR_VERSION,
         is_annual_report=False,
         kind="other",
-        title=title,
         text=text,
         reasons=(reason,),
+        warnings=warnings,
     )
+
+
+def _sanitised(doc: Document) -> Document:
+    """The document with its hints made safe to match and to publish (see bounds.py)."""
+    return replace(
+        doc,
+        title_hint=bounds.clean_hint(doc.title_hint),
+        agency_name=bounds.clean_hint(doc.agency_name),
+        date_hint=metadata.plausible_date(doc.date_hint),
+    )
+
+
+def _cut_warning(kept: int, total: int) -> tuple[str, ...]:
+    if kept >= total:
+        return ()
+    return (f"text cut: only its first {kept:,} of {total:,} characters analysed and kept",)
 
 
 def read_page(doc: Document) -> Page:
@@ -162,14 +178,20 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
     """
     if not doc.content.strip():
         return _rejected("empty document")
+    doc = _sanitised(doc)
     try:
         page = read_page(doc)
     except formats.UnreadableDocument as exc:
         if strict:
             raise
         return _rejected(str(exc))
+    # Classification reads the head and the tail of the whole body (a few lines each); what
+    # reads all of the text (segmentation, figures, laws, sections), and what is carried, gets
+    # a bounded prefix of it.
     body = page.body_lines
-    text = "\n".join(body)
+    total_chars = bounds.joined_length(body)
+    kept = bounds.cut_lines(body, bounds.MAX_TEXT_CHARS)
+    text = "\n".join(kept)
     if not text.strip():
         return _rejected("no text found in the document")
 
@@ -191,7 +213,9 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
             kind, evidence = found_kind
             reasons.append(evidence)
     if title is None and kind == "other":
-        return _rejected("no title and no report sentence found", text)
+        return _rejected(
+            "no title and no report sentence found", text, _cut_warning(len(text), total_chars)
+        )
     agency_names = title_agency(title) if title and classify.kind_of(title) != "other" else []
     if report_sentence and not agency_names:
         agency_names = title_agency(classify.sentence_agency_text(report_sentence))
@@ -211,6 +235,7 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
             doc_number=doc_number,
             text=text,
             reasons=(why,),
+            warnings=_cut_warning(len(text), total_chars),
         )
     if not reasons:
         reasons.append(f"the title names a {kind}")
@@ -265,8 +290,12 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
     )
     if disagree:
         warnings.append(f"published {published} but signed {signed}")
-    heading_tree = sections.headings(body)
     tokens = sections.segment(text)  # the one segmentation pass
+    chars, count = bounds.carried(text, tokens)
+    if chars < len(text):  # the event must fit in one NATS message
+        text, tokens, kept = text[:chars], tokens[:count], bounds.cut_lines(kept, chars)
+    warnings.extend(_cut_warning(len(text), total_chars))
+    heading_tree = sections.headings(kept)[: bounds.MAX_SECTIONS]
     return Extraction(
         extractor_version=EXTRACTOR_VERSION,
         is_annual_report=True,
@@ -284,7 +313,7 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
         sections=heading_tree,
         missing_elements=sections.missing_elements(kind, heading_tree, text),
         figures=sections.figures(text, tokens=tokens),
-        laws=sections.laws(text),
+        laws=sections.laws(text)[: bounds.MAX_LAWS],
         keywords=sections.keywords(tokens),
         text=text,
         words=tokens,  # store's search index and near-duplicate check use them as they are

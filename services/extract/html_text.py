@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from services.extract.bounds import MAX_HINT_CHARS
 from services.extract.metadata import fold, info_fields, is_info_label
+from services.extract.nesting import flatten_deep
 
 _CONTAINERS = (
     ".TRS_Editor",
@@ -70,6 +72,8 @@ def looks_like_html(text: str) -> bool:
 def _lines(raw: Iterable[str]) -> list[str]:
     out: list[str] = []
     for line in raw:
+        if not line or line.isspace():  # most of them: every block boundary starts one
+            continue
         cleaned = re.sub(r"[ \t]+", " ", fold(line)).strip()
         if cleaned:
             out.append(cleaned)
@@ -158,13 +162,14 @@ def _densest(tree: LexborHTMLParser) -> LexborNode | None:
 
 def html_page(markup: str) -> Page:
     """An HTML page: meta tags, title candidates, every line, and the main container's lines."""
-    tree = LexborHTMLParser(markup)
+    tree = LexborHTMLParser(flatten_deep(markup, _BLOCK_TAGS))
     meta: dict[str, str] = {}
     for tag in tree.css("meta"):
         name = tag.attributes.get("name") or tag.attributes.get("property")
         content = tag.attributes.get("content")
         if name and content and name.lower() not in meta:
-            meta[name.lower()] = fold(content).strip()
+            # Dates, site names and ids: a value longer than a hint is not one of them.
+            meta[name.lower()] = fold(content[:MAX_HINT_CHARS]).strip()
     root = tree.body or tree.root
     all_lines = _node_lines(root) if root is not None else []
     container: LexborNode | None = None

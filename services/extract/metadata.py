@@ -28,6 +28,7 @@ _FOLD = str.maketrans(
     }
 )
 
+FIRST_YEAR, LAST_YEAR = 1949, 2100  # the years a date on a government page can name
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "О": 0, "O": 0, "o": 0, "0": 0}
 _CN_DIGITS.update({c: i for i, c in enumerate("一二三四五六七八九", start=1)})
 _CN_DIGITS.update({str(i): i for i in range(10)})
@@ -119,11 +120,22 @@ def parse_year(token: str) -> int | None:
     return int("".join(str(d) for d in digits))
 
 
+def plausible_date(when: date | None) -> date | None:
+    """The date if a page could have been published on it, else None.
+
+    Government pages date from after 1949; a later year than 2100 is a typo or a placeholder
+    (9999-12-31). Chinese-numeral years reach 2999 (二九九九年) without this check.
+    """
+    if when is None or not FIRST_YEAR <= when.year <= LAST_YEAR:
+        return None
+    return when
+
+
 def _to_date(match: re.Match[str]) -> date | None:
     year = parse_year(match["y"])
     month = _small_number(match["m1"] or match["m2"] or "")
     day = _small_number(match["d1"] or match["d2"] or "")
-    if year is None or month is None or day is None:
+    if year is None or month is None or day is None or not FIRST_YEAR <= year <= LAST_YEAR:
         return None
     try:
         return date(year, month, day)

@@ -54,7 +54,10 @@ _UNITS = (
     "亿元|万元|元|万亩|亩|万人次|人次|家次|场次|万人|人|项|次|家|个|件|户|篇|期|名|份|条|场|所|"
     "批|块|幅|册|学时|小时|天|%"
 )
-_FIGURE = re.compile(rf"(\d+(?:\.\d+)?)\s*(?:余|多)?\s*({_UNITS})")
+# A figure is a count or an amount: 15 digits at most (a longer number is an id, and would
+# overflow to an infinite float).
+_FIGURE = re.compile(rf"(\d{{1,15}}(?:\.\d{{1,6}})?)\s*(?:余|多)?\s*({_UNITS})")
+_TITLE_REACH = 100  # a cited title (《…》) is at most 60 characters: look back this far for it
 _SUBJECT_TRIM_START = re.compile(
     r"^(?:\d+年度?|\d{1,2}月(?:\d{1,2}日)?|全年|今年|去年|其中|共|累计|已|目前|截至目前)+"
 )
@@ -65,6 +68,7 @@ _LAW_END = re.compile(
 )
 _TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
 _NUMBER_TOKEN = re.compile(r"[\d.%]+")
+_MAX_KEYWORD = 30  # jieba keeps a run of Latin letters whole: a 100-KB "word" is no keyword
 
 
 def _heading_title(text: str) -> str:
@@ -119,7 +123,8 @@ def figures(text: str, limit: int = 200, tokens: Sequence[str] | None = None) ->
         start = match.start()
         if start and (text[start - 1].isdigit() or text[start - 1] in ".-/"):
             continue
-        if text.rfind("《", 0, start) > text.rfind("》", 0, start):
+        reach = max(0, start - _TITLE_REACH)  # bounded: a search to the start is quadratic
+        if text.rfind("《", reach, start) > text.rfind("》", reach, start):
             continue  # a number inside a cited title (《…29条措施》) is not a figure
         window_start = max(0, start - 14)
         if starts is not None:
@@ -235,7 +240,9 @@ def keywords(tokens: Sequence[str], top: int = 10) -> tuple[str, ...]:
     counts: dict[str, float] = {}
     for token, count in Counter(tokens).items():  # count first: ~5x fewer words than tokens
         word = token.strip()
-        if len(word) < 2 or word.lower() in _STOP_WORDS or _NUMBER_TOKEN.fullmatch(word):
+        if not 2 <= len(word) <= _MAX_KEYWORD or word.lower() in _STOP_WORDS:
+            continue
+        if _NUMBER_TOKEN.fullmatch(word):
             continue
         counts[word] = counts.get(word, 0.0) + count
     total = sum(counts.values())

@@ -23,6 +23,12 @@ _CHALLENGE_MARKERS = (
     "滑动验证",
 )
 CHALLENGE_BODY_MAX = 4096
+# Cloud metadata services that are not link-local: Alibaba Cloud's (in the shared 100.64/10
+# space), AWS's IPv6 one (a unique-local address) and Azure's platform address (a public one).
+# No portal lives there, and they hand out credentials to whoever asks from inside the cloud.
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a) for a in ("100.100.100.200", "fd00:ec2::254", "168.63.129.16")
+)
 FIRST_CRAWL_SPREAD = timedelta(minutes=1)
 
 
@@ -97,7 +103,11 @@ def disposition_filename(value: str | None) -> str | None:
 
 
 def address_refusal(address: str, allow_private: bool) -> str | None:
-    """Why the crawler must not connect to `address`, or None if it may."""
+    """Why the crawler must not connect to `address`, or None if it may.
+
+    `allow_private` opens loopback and private networks; link-local addresses and the cloud
+    metadata services stay refused.
+    """
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
@@ -106,6 +116,12 @@ def address_refusal(address: str, allow_private: bool) -> str | None:
         ip = ip.ipv4_mapped
     if ip.is_multicast or ip.is_unspecified:
         return f"{ip} is not a unicast address"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.sixtofour is not None:
+        ip = ip.sixtofour  # 2002::/16 carries an IPv4 address that a 6to4 relay reaches
+    # Refused whatever the setting: allowing private networks is for a portal on the LAN (or
+    # the demo on loopback), never for the cloud metadata service (169.254.169.254, fe80::/10).
+    if ip.is_link_local or ip in METADATA_ADDRESSES:
+        return f"{ip} is a link-local or cloud metadata address"
     if allow_private:
         return None
     if ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_reserved or not ip.is_global:

@@ -20,7 +20,8 @@ from services.ingest.discovery_gkmlpt import gkmlpt_api_requests, gkmlpt_page
 from services.ingest.discovery_hanweb import hanweb_records, hanweb_requests
 from services.ingest.discovery_items import attachment_links, list_items
 from services.ingest.discovery_model import ListItem, ListPage, PageRequest
-from services.ingest.discovery_paging import generic_pages, parse_tree, trs_pages
+from services.ingest.discovery_paging import generic_pages, trs_pages
+from services.ingest.discovery_tree import parse_tree
 
 __all__ = [
     "ListItem",
@@ -96,12 +97,14 @@ def parse_list_page(
     requests = gkmlpt_api_requests(body, url)
     requests += [PageRequest(page) for page in trs_pages(body, url)]
     requests += hanweb_requests(body, url, len(records or ()))
+    tree = parse_tree(body) if records is None or link_selector else None
     if records is None:
-        requests += [PageRequest(page) for page in generic_pages(parse_tree(body), url)]
+        requests += [PageRequest(page) for page in generic_pages(tree, url)]
     further = _unique_requests(requests, url, max_pages)
-    list_html = body if records is None or link_selector else "<ul>" + "".join(records) + "</ul>"
+    if tree is None:
+        tree = parse_tree("<ul>" + "".join(records or ()) + "</ul>")
     excluded = {url} | {request.url for request in further}
-    items = list_items(list_html, url, excluded, link_selector)
+    items = list_items(tree, url, excluded, link_selector)
     return ListPage(items=items, further_pages=further)
 
 

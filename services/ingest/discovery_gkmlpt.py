@@ -13,7 +13,7 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from services.ingest.discovery_dates import find_date
 from services.ingest.discovery_links import resolve, same_site
@@ -97,7 +97,7 @@ def gkmlpt_api_requests(body: str, page_url: str) -> list[PageRequest]:
     """The list API that an HTML gkmlpt page names in its scripts, as the first page to read."""
     found: list[PageRequest] = []
     for match in _API_IN_PAGE.finditer(body):
-        api = urljoin(page_url, match.group(1).replace("&amp;", "&"))
-        if same_site(api, page_url):
+        api = resolve(match.group(1).replace("&amp;", "&"), page_url)
+        if api is not None and same_site(api, page_url):
             found.append(PageRequest(_with_page(api, 1)))
     return found

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
+from services.ingest.discovery_links import resolve
 from services.ingest.discovery_model import PageRequest
 
 _DATASTORE = re.compile(r"<datastore\b", re.IGNORECASE)
@@ -83,13 +84,19 @@ def hanweb_requests(body: str, page_url: str, records_here: int) -> list[PageReq
     stride = group_records or records_here or per_page * _DEFAULT_GROUP_SIZE
     first = records_here or stride
     nextgroup = _NEXTGROUP.search(body)
-    hint_url = html.unescape(nextgroup.group(1)) if nextgroup else ""
-    hints = dict(parse_qsl(urlsplit(hint_url).query, keep_blank_values=True))
+    try:
+        hint = urlsplit(html.unescape(nextgroup.group(1)) if nextgroup else "")
+    except ValueError:  # an invalid IPv6 literal: no hints from it
+        hint = urlsplit("")
+    hints = dict(parse_qsl(hint.query, keep_blank_values=True))
     proxy_match = _PROXY_URL.search(body)
-    proxy = proxy_match.group(1) if proxy_match else (urlsplit(hint_url).path or _DEFAULT_PROXY)
+    proxy = proxy_match.group(1) if proxy_match else (hint.path or _DEFAULT_PROXY)
     form = _form_fields(body, page_url, hints)
     requests: list[PageRequest] = []
     for start in range(first + 1, total + 1, stride):
         query = f"startrecord={start}&endrecord={start + stride - 1}&perpage={per_page}"
-        requests.append(PageRequest(urljoin(page_url, f"{proxy}?{query}"), "POST", form))
+        proxy_url = resolve(f"{proxy}?{query}", page_url)
+        if proxy_url is None:
+            return []  # a proxy address that is no http(s) URL: no group can be asked for
+        requests.append(PageRequest(proxy_url, "POST", form))
     return requests

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser
-
 from services.ingest.discovery_dates import find_date
 from services.ingest.discovery_links import resolve, same_site
 from services.ingest.discovery_model import ListItem
+from services.ingest.discovery_tree import parse_tree
 
 _ROW_TAGS = {"li", "tr", "dd", "dt"}
 _CHROME_TAGS = {"nav", "header", "footer"}
@@ -43,6 +42,10 @@ _PAGER_WORDS = {
 _MAX_ROW_DEPTH = 4
 _SIGNATURE_DEPTH = 6
 _MIN_FALLBACK_TITLE = 8
+# A row's date sits next to its title: reading further only costs time (quadratic, when rows
+# nest inside each other as a broken page's do).
+_ROW_TEXT_CHARS = 300
+_ROW_TEXT_NODES = 200
 
 
 def normalise_space(text: str) -> str:
@@ -71,17 +74,36 @@ def _classes(node: Any) -> list[str]:
     return [token for token in _TOKEN_SPLIT.split(words) if token]
 
 
-def in_chrome(anchor: Any) -> bool:
-    """Whether a link sits in navigation, header, footer, breadcrumb or share chrome."""
+def _is_chrome(node: Any) -> bool:
+    if node.tag in _CHROME_TAGS:
+        return True
+    tokens = _classes(node)
+    return any(t in _CHROME_TOKENS or any(s in t for s in _CHROME_SUBSTRINGS) for t in tokens)
+
+
+def in_chrome(anchor: Any, memo: dict[int, bool] | None = None) -> bool:
+    """Whether a link sits in navigation, header, footer, breadcrumb or share chrome.
+
+    `memo` (one per tree) remembers the answer for every element walked through, so the links
+    of a page cost one look at each element rather than one walk to the root per link.
+    """
+    memo = {} if memo is None else memo
+    walked: list[int] = []
+    verdict = False
     node = anchor.parent
     while node is not None and node.tag not in ("body", "html", "-undef"):
-        if node.tag in _CHROME_TAGS:
-            return True
-        tokens = _classes(node)
-        if any(t in _CHROME_TOKENS or any(s in t for s in _CHROME_SUBSTRINGS) for t in tokens):
-            return True
+        known = memo.get(node.mem_id)
+        if known is not None:
+            verdict = known
+            break
+        walked.append(node.mem_id)
+        if _is_chrome(node):
+            verdict = True
+            break
         node = node.parent
-    return False
+    for element in walked:
+        memo[element] = verdict  # "this element or one of its ancestors is chrome"
+    return verdict
 
 
 def _row_of(anchor: Any) -> Any:
@@ -114,11 +136,27 @@ def _title_of(anchor: Any) -> str:
     return text or attr
 
 
+def _text_head(node: Any, chars: int) -> str:
+    """About the first `chars` characters of the text under `node`, whatever lies below."""
+    parts: list[str] = []
+    size = 0
+    for seen, child in enumerate(node.traverse(include_text=True)):
+        if seen >= _ROW_TEXT_NODES:
+            break
+        if child.is_text_node:
+            text = child.text_content or ""
+            parts.append(text)
+            size += len(text)
+            if size >= chars:
+                break
+    return normalise_space(" ".join(parts))
+
+
 def _row_date(row: Any, title: str, url: str) -> date | None:
-    text = normalise_space(row.text(deep=True, separator=" ")).replace(title, " ", 1)
+    text = _text_head(row, _ROW_TEXT_CHARS + len(title)).replace(title, " ", 1)
     found = find_date(text, url)
     if found is None and row.next is not None and row.tag in ("dt", "td"):
-        found = find_date(normalise_space(row.next.text(deep=True, separator=" ")), url)
+        found = find_date(_text_head(row.next, _ROW_TEXT_CHARS), url)
     return found
 
 
@@ -176,26 +214,26 @@ def _to_items(candidates: list[_Candidate]) -> tuple[ListItem, ...]:
 
 
 def list_items(
-    html: str, page_url: str, excluded: set[str], link_selector: str | None = None
+    tree: Any, page_url: str, excluded: set[str], link_selector: str | None = None
 ) -> tuple[ListItem, ...]:
-    """The article links of a list page, in page order, without duplicates.
+    """The article links of a list page (its `parse_tree`), in page order, without duplicates.
 
     `link_selector` names the list (or its links) for sites where the heuristic picks wrong;
     it then bypasses the chrome and density checks entirely.
     """
-    tree = LexborHTMLParser(html)
     if link_selector:
         anchors: list[Any] = []
         for node in tree.css(link_selector):
             anchors.extend([node] if node.tag == "a" else node.css("a[href]"))
         return _to_items(_candidates(anchors, page_url, excluded))
-    anchors = [a for a in tree.css("a[href]") if not in_chrome(a)]
+    chrome: dict[int, bool] = {}
+    anchors = [a for a in tree.css("a[href]") if not in_chrome(a, chrome)]
     return _to_items(_best_group(_candidates(anchors, page_url, excluded)))
 
 
 def attachment_links(html: str, page_url: str, pattern: re.Pattern[str]) -> tuple[ListItem, ...]:
     """Same-site links whose URL path (or link text) matches `pattern`, as undated items."""
-    tree = LexborHTMLParser(html)
+    tree = parse_tree(html)
     found: list[_Candidate] = []
     for anchor in tree.css("a[href]"):
         url = resolve(anchor.attributes.get("href"), page_url)

@@ -9,6 +9,7 @@ what government portals need.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 _SECOND_LEVEL = {"gov", "com", "edu", "org", "net", "ac", "mil"}
@@ -22,10 +23,15 @@ def resolve(href: str | None, base: str) -> str | None:
     href = "".join(href.split())  # CMS templates break long hrefs over lines
     if not href or href.lower().startswith(_NOT_LINKS):
         return None
-    absolute = urldefrag(urljoin(base, href)).url
-    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+    try:
+        absolute = urldefrag(urljoin(base, href)).url
+        scheme = urlsplit(absolute).scheme
+    except ValueError:  # "Invalid IPv6 URL": a "[" opening no valid literal; one bad link only
+        return None
+    return absolute if scheme in ("http", "https") else None
 
 
+@lru_cache(maxsize=4096)  # a page asks about the same few hosts for each of its links
 def site_key(host: str) -> str:
     """The registrable domain of `host` (the host itself for IPs and single labels)."""
     host = host.lower().rstrip(".")
@@ -43,7 +49,10 @@ def site_key(host: str) -> str:
 
 def same_site(url: str, base: str) -> bool:
     """Whether `url` belongs to the same owner as `base` (same registrable domain)."""
-    host, base_host = urlsplit(url).hostname, urlsplit(base).hostname
+    try:
+        host, base_host = urlsplit(url).hostname, urlsplit(base).hostname
+    except ValueError:  # an invalid IPv6 literal: not an address of any site
+        return False
     if not host or not base_host:
         return False
     return site_key(host) == site_key(base_host)

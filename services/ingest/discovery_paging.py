@@ -13,10 +13,11 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from selectolax.lexbor import LexborHTMLParser
-
 from services.ingest.discovery_items import in_chrome, is_pager_text, normalise_space
 from services.ingest.discovery_links import resolve
+from services.ingest.discovery_tree import parse_tree
+
+__all__ = ["generic_pages", "parse_tree", "trs_pages"]
 
 _CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^()]*)\)")
 _QUOTED = re.compile(r"""^["'](.*)["']$""")
@@ -139,17 +140,13 @@ class _Families:
 def generic_pages(tree: Any, page_url: str) -> list[str]:
     """Pages of the same list linked from this page's pager, with gaps filled."""
     families = _Families(page_url)
+    chrome: dict[int, bool] = {}
     for anchor in tree.css("a[href]"):
         url = resolve(anchor.attributes.get("href"), page_url)
         if url is None:
             continue
         text = normalise_space(anchor.text(deep=True, separator=" "))
-        if (is_pager_text(text) or _page_param(url)) and not in_chrome(anchor):
+        if (is_pager_text(text) or _page_param(url)) and not in_chrome(anchor, chrome):
             families.add(url, labelled=text.strip("[]【】 ").lower() in _STEP_WORDS)
     total = _TOTAL_PAGES.search(normalise_space(tree.body.text()) if tree.body else "")
     return families.all_pages(int(total.group(1)) if total else None)
-
-
-def parse_tree(html: str) -> Any:
-    """An HTML tree; one place so the parser choice stays consistent across discovery."""
-    return LexborHTMLParser(html)

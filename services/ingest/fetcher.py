@@ -7,7 +7,9 @@
 Per host, requests are spaced by the source's `min_delay_seconds` and limited to its
 `max_in_flight` through a `HostGate` (`gate.py`): process-local by default, shared through NATS
 when several ingest replicas run. Every hop of a redirect is checked again (resolved address, robots.txt). Bodies
-are read as a stream and cut off at the size cap, after decompression, so a gzip bomb stops there.
+are read as a stream and cut off at the size cap, after decompression, so a gzip bomb stops there
+(`body_decoding.py` inflates only as much as the cap leaves room for). Each request must end
+within a total deadline, body included, so a server trickling bytes cannot hold a host slot.
 
 robots.txt follows RFC 9309: the most specific rule wins (allow on a tie), `*` and `$` patterns,
 4xx means "no rules", 5xx or no answer means "fetch nothing" (retried after a few minutes, not
@@ -23,12 +25,13 @@ import re
 import socket
 import time
 import zlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from services.ingest.body_decoding import ACCEPT_ENCODING, BodyDecoder, BodyDecodingError
 from services.ingest.core import address_refusal, blocked_reason
 from services.ingest.gate import HostGate, LocalHostGate
 from services.ingest.robots import RobotsRules
@@ -41,6 +44,8 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 ROBOTS_TTL_SECONDS = 24 * 3600.0  # RFC 9309: a cached robots.txt SHOULD NOT be used for longer
 ROBOTS_RETRY_SECONDS = 300.0
 CLIENT_SHARDS = 32  # connection pools, hosts spread over them by a hash of host:port  # an unreachable robots.txt is asked again after this
+
+_BAD_LOCATION = "Invalid URL in location header"
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
@@ -135,7 +140,11 @@ class PoliteFetcher:
                     max_connections=max(1, settings.max_connections // CLIENT_SHARDS),
                     max_keepalive_connections=max(1, settings.max_connections // CLIENT_SHARDS),
                 ),
-                headers={"User-Agent": settings.user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
+                headers={
+                    "User-Agent": settings.user_agent,
+                    "Accept-Language": "zh-CN,zh;q=0.9",
+                    "Accept-Encoding": ACCEPT_ENCODING,  # the codings body_decoding reads
+                },
             )
             for _ in range(CLIENT_SHARDS)
         ]
@@ -217,6 +226,15 @@ class PoliteFetcher:
                 result = await self._request(url, method, form, headers, min_delay, max_in_flight)
             except httpx.InvalidURL as exc:
                 raise Refused(f"not a valid URL: {exc}", url=url) from exc
+            except httpx.RemoteProtocolError as exc:
+                # httpx parses a redirect's Location even when not following it, and rejects
+                # forms such as the octal IP `0177.0.0.1`: a redirect we will not follow.
+                if str(exc).startswith(_BAD_LOCATION):
+                    raise Refused(f"redirect to an invalid URL: {exc}", url=url) from exc
+                if attempt > self.settings.max_retries:
+                    raise FetchError(
+                        f"{type(exc).__name__}: {str(exc) or 'no answer'}", url=url
+                    ) from exc
             except httpx.DecodingError as exc:
                 raise FetchError(f"undecodable body: {exc}", url=url) from exc
             except (httpx.TimeoutException, httpx.TransportError) as exc:
@@ -248,6 +266,7 @@ class PoliteFetcher:
         max_in_flight: int,
     ) -> FetchResult:
         host = urlsplit(url).netloc.lower()
+        deadline = self.settings.request_deadline_seconds
         async with self.gate.slot(host, min_delay, max_in_flight):
             self.requests += 1
             CRAWL_REQUESTS.labels("robots" if urlsplit(url).path == "/robots.txt" else "page").inc()
@@ -255,11 +274,17 @@ class PoliteFetcher:
             request = client.build_request(
                 method, url, headers=headers, data=dict(form) if form else None
             )
-            response = await client.send(request, stream=True)
             try:
-                body = await self._read_capped(response, url)
-            finally:
-                await response.aclose()
+                async with asyncio.timeout(deadline):
+                    response = await client.send(request, stream=True)
+                    try:
+                        body = await self._read_capped(response, url)
+                    finally:
+                        await response.aclose()
+            except TimeoutError as exc:
+                raise FetchError(
+                    f"no complete answer within the total deadline of {deadline:g} s", url=url
+                ) from exc
         return FetchResult(
             url=url,
             status=response.status_code,
@@ -274,12 +299,25 @@ class PoliteFetcher:
         if declared and declared.isdigit() and int(declared) > cap:
             raise FetchError(f"body of {declared} bytes is over the cap of {cap}", url=url)
         chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > cap:
-                raise FetchError(f"body over the cap of {cap} bytes", url=url)
-            chunks.append(chunk)
+        size = raw_size = 0
+        try:
+            if response.is_stream_consumed:
+                # A response built in memory (httpx.MockTransport) arrives read and decoded.
+                raws, decoder = _once(response.content), BodyDecoder(None)
+            else:
+                raws = response.aiter_raw()
+                decoder = BodyDecoder(response.headers.get("content-encoding"))
+            async for raw in raws:
+                raw_size += len(raw)
+                for chunk in decoder.decode(raw, cap - size):
+                    size += len(chunk)
+                    if size > cap:
+                        raise FetchError(f"body over the cap of {cap} bytes", url=url)
+                    chunks.append(chunk)
+                if raw_size > cap:  # compressed, yet bigger than the cap: junk after the stream
+                    raise FetchError(f"body over the cap of {cap} bytes", url=url)
+        except BodyDecodingError as exc:
+            raise FetchError(f"undecodable body: {exc}", url=url) from exc
         return b"".join(chunks)
 
     async def _check_target(self, url: str) -> None:
@@ -358,6 +396,10 @@ class PoliteFetcher:
                 rules = RobotsRules.parse(text, token)
             return _RobotsEntry(rules, time.monotonic() + ROBOTS_TTL_SECONDS)
         return _RobotsEntry(RobotsRules([]), time.monotonic() + ROBOTS_TTL_SECONDS)  # too many
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
 
 
 def _robots_failure(failure: FetchError) -> _RobotsEntry:

@@ -291,8 +291,14 @@ class IngestService:
                 continue
             crawl.list_pages += 1
             text, _ = decode_bytes(result.body, result.declared_charset, source.encoding)
-            page = parse_list_page(
-                text, result.url, max_pages=source.max_pages, link_selector=source.link_selector
+            # In a worker thread: a big or hostile page takes seconds to read, and on the event
+            # loop it would stall every other crawl (and their host slots) meanwhile.
+            page = await asyncio.to_thread(
+                parse_list_page,
+                text,
+                result.url,
+                max_pages=source.max_pages,
+                link_selector=source.link_selector,
             )
             before = len(items)
             for item in page.items:
@@ -341,7 +347,8 @@ class IngestService:
         )
         if parent_url is None and _is_textual(result.content_type):
             text, _ = decode_bytes(result.body, result.declared_charset, crawl.source.encoding)
-            for attachment in find_attachments(text, result.url)[:MAX_ATTACHMENTS_PER_PAGE]:
+            attachments = await asyncio.to_thread(find_attachments, text, result.url)
+            for attachment in attachments[:MAX_ATTACHMENTS_PER_PAGE]:
                 hinted = ListItem(
                     url=attachment.url, title=attachment.title or item.title, date=item.date
                 )

@@ -137,12 +137,6 @@ def test_json_nested_100k_deep_is_an_invalid_event_not_a_recursion_error() -> No
         decode_event(DocumentFetched, b'{"a":' * 100_000 + b"1" + b"}" * 100_000, DOCUMENT_FETCHED)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: report.extracted carries the whole text of the document (Extraction.text), so a "
-    "report page of a few MB gives an event over NATS's 1 MiB max_payload: the publish fails as "
-    "a TransientError and the document is retried forever",
-)
 async def test_the_result_of_a_large_report_page_fits_in_one_nats_message(
     clock: FakeClock,
 ) -> None:

@@ -107,9 +107,7 @@ def check_no_injection(field: str, value: str) -> None:
     )
 
 
-@pytest.mark.parametrize(
-    "value", [*INJECTIONS, ENCODED_WORD, NEL]
-)
+@pytest.mark.parametrize("value", [*INJECTIONS, ENCODED_WORD, NEL])
 def test_header_safe_leaves_no_line_break_of_any_kind(value: str) -> None:
     cleaned = header_safe(value)
     assert cleaned.splitlines() == [cleaned] or cleaned == ""

@@ -225,11 +225,6 @@ def test_a_charset_naming_a_non_text_codec_is_ignored_not_fatal() -> None:
     assert failures == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: classify.report_year infers 'the year before publication' from any date, so a "
-    "list-page date of 0001-01-01 or 9999-12-31 gives report year 0 or 9998",
-)
 @pytest.mark.parametrize("hint", ABSURD_DATE_HINTS, ids=str)
 def test_an_absurd_date_never_becomes_a_report_year(hint: object) -> None:
     result = extract_document(
@@ -241,11 +236,6 @@ def test_an_absurd_date_never_becomes_a_report_year(hint: object) -> None:
     assert check_extraction(result) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: classify.kind_of's patterns are quadratic in the title length: a 50,000-character "
-    "link text takes ~3 s; titles should be cut to a few hundred characters first",
-)
 def test_a_50k_character_link_title_is_classified_quickly() -> None:
     extract_document(Document(content=b"x", title_hint="warm up"))
     started = time.perf_counter()
@@ -253,11 +243,6 @@ def test_a_50k_character_link_title_is_classified_quickly() -> None:
     assert time.perf_counter() - started < 0.5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (minor: the bus rejects lone surrogates before they get here): a title hint "
-    "holding a lone surrogate is copied into Extraction.title, which then cannot be serialised",
-)
 def test_a_lone_surrogate_in_a_hint_does_not_poison_the_extraction() -> None:
     result = extract_document(
         Document(
@@ -305,10 +290,6 @@ HUGE = {
     "anchors-4000": "b''.join(b'<div><a href=/a/t2023_%d.html>x</a>' % i for i in range(4000))"
     " + b'<a href=/x.html>x'",
 }
-NESTING_BUG = (
-    "bug: lexbor's tree builder is quadratic in nesting depth: 100,000 nested elements (1 MB) "
-    "take ~12 s to extract and ~25 s to discover; see the report"
-)
 
 
 def run_child(name: str, target: str, budget: float) -> dict[str, object]:
@@ -331,16 +312,7 @@ def run_child(name: str, target: str, budget: float) -> dict[str, object]:
     return figures
 
 
-RSS_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="bug: a 20 MB report page peaks at ~1.1 GB resident (55x its size; keywords, figures "
-    "and sections run over the whole text, and the whole text is kept in the Extraction)",
-)
-
-
-@pytest.mark.parametrize(
-    "name", [pytest.param("report-20MB", marks=RSS_BUG), "junk-20MB", "one-line-20MB"]
-)
+@pytest.mark.parametrize("name", ["report-20MB", "junk-20MB", "one-line-20MB"])
 def test_a_body_at_the_size_cap_is_extracted_in_bounded_time_and_memory(name: str) -> None:
     figures = run_child(name, "extract", HUGE_INPUT_SECONDS)
     assert float(str(figures["seconds"])) < HUGE_INPUT_SECONDS
@@ -350,19 +322,12 @@ def test_a_body_at_the_size_cap_is_extracted_in_bounded_time_and_memory(name: st
     assert (kind != "other") == is_report
 
 
-@pytest.mark.xfail(strict=True, reason=NESTING_BUG)
 @pytest.mark.parametrize("target", ["extract", "discover"])
 def test_markup_nested_100k_deep_is_handled_in_bounded_time(target: str) -> None:
     figures = run_child("nested-100k", target, SMALL_INPUT_SECONDS)
     assert float(str(figures["seconds"])) < SMALL_INPUT_SECONDS
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: list discovery is quadratic in the nesting depth of links (in_chrome walks every "
-    "ancestor of every anchor, _row_date reads the whole text under the row): 4,000 nested "
-    "links (100 KB) take ~50 s, on the crawler's event loop; see the report",
-)
 def test_a_list_page_of_4000_nested_links_is_discovered_in_bounded_time() -> None:
     figures = run_child("anchors-4000", "discover", SMALL_INPUT_SECONDS)
     assert float(str(figures["seconds"])) < SMALL_INPUT_SECONDS

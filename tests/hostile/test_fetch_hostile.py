@@ -252,11 +252,6 @@ async def test_a_gzip_bomb_is_a_fetch_error_at_the_cap(
     assert "cap" in str(error)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: httpx inflates each network chunk whole before the cap is checked, so a 64 KB "
-    "gzip chunk becomes 64 MB at once (peak ~140 MiB for a 256 KiB cap, per fetch)",
-)
 async def test_a_gzip_bomb_is_cut_off_with_memory_bounded_by_the_cap(
     make_fetcher: Callable[..., PoliteFetcher],
 ) -> None:
@@ -334,11 +329,6 @@ async def test_loopback_is_reachable_when_private_networks_are_allowed(
     assert result.body == SECRET
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: with allow_private_networks=True, address_refusal allows link-local addresses "
-    "too, so a redirect reaches the cloud metadata service (169.254.169.254)",
-)
 @pytest.mark.parametrize(
     "target",
     [
@@ -353,11 +343,6 @@ async def test_the_metadata_service_is_refused_even_when_private_networks_are_al
     assert isinstance(error, Refused)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: PoliteFetcher has no total deadline: httpx's timeout is per read, so a server "
-    "trickling one byte at a time holds a fetch (and its host slot) indefinitely",
-)
 async def test_a_trickling_server_times_out_within_the_request_timeout(
     make_fetcher: Callable[..., PoliteFetcher],
 ) -> None:

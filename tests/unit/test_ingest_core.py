@@ -18,16 +18,22 @@ pytestmark = pytest.mark.unit
         "10.1.2.3",
         "172.16.0.9",
         "192.168.1.1",
-        "169.254.169.254",
         "::1",
-        "fe80::1",
         "::ffff:127.0.0.1",
         "100.64.0.1",
     ],
 )
-def test_private_loopback_and_link_local_addresses_are_refused(address: str) -> None:
+def test_private_and_loopback_addresses_are_refused_unless_allowed(address: str) -> None:
     assert core.address_refusal(address, allow_private=False) is not None
     assert core.address_refusal(address, allow_private=True) is None
+
+
+@pytest.mark.parametrize(
+    "address", ["169.254.169.254", "fe80::1", "100.100.100.200", "fd00:ec2::254", "168.63.129.16"]
+)
+def test_link_local_and_cloud_metadata_addresses_are_always_refused(address: str) -> None:
+    assert core.address_refusal(address, allow_private=False) is not None
+    assert core.address_refusal(address, allow_private=True) is not None
 
 
 @pytest.mark.parametrize("address", ["202.96.128.86", "2408:8000::1"])
