@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.store import core, search, text
@@ -436,33 +436,50 @@ class StoreService:
 
     # ---- outbox relay -------------------------------------------------------------------------
     async def relay_outbox(self, limit: int = 500) -> int:
-        """Publish outbox rows not yet published; safe to run concurrently and repeatedly."""
+        """Publish outbox rows not yet published; safe to run concurrently and repeatedly.
+
+        Rows are marked in one transaction after their publishes, also when a publish fails
+        midway (those before it are marked, the rest wait for the next relay).
+        """
         async with self._relay_lock:
-            rows = await run_sync(lambda: self._pending_outbox(limit))
-            for event_id, subject, payload in rows:
-                await self.publish(subject, event_id, payload)
-                await run_sync(self._mark_published, event_id)
+            rows = await run_sync(self._pending_outbox, limit)
+            published: list[str] = []
+            try:
+                for event_id, subject, payload in rows:
+                    await self.publish(subject, event_id, payload)
+                    published.append(event_id)
+            finally:
+                if published:
+                    await run_sync(self._mark_published, published)
             return len(rows)
 
     def _pending_outbox(self, limit: int) -> list[tuple[str, str, str]]:
         with unit_of_work(self.sessions) as session:
-            rows = session.scalars(
-                select(OutboxEntry)
+            rows = session.execute(
+                select(OutboxEntry.event_id, OutboxEntry.subject, OutboxEntry.payload)
                 .where(OutboxEntry.published_at.is_(None))
                 .order_by(OutboxEntry.created_at)
                 .limit(limit)
             ).all()
-            return [(r.event_id, r.subject, r.payload) for r in rows]
+            return [(event_id, subject, payload) for event_id, subject, payload in rows]
 
-    def _mark_published(self, event_id: str) -> None:
+    def _mark_published(self, event_ids: list[str]) -> None:
         with unit_of_work(self.sessions) as session:
-            row = session.get(OutboxEntry, event_id)
-            if row is not None:
-                row.published_at = self.clock()
+            session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.event_id.in_(event_ids))
+                .values(published_at=self.clock())
+            )
 
     def pending_outbox_count(self) -> int:
         """How many events wait in the outbox (for `--once` and readiness)."""
-        return len(self._pending_outbox(10_000))
+        with unit_of_work(self.sessions) as session:
+            count = session.scalar(
+                select(func.count())
+                .select_from(OutboxEntry)
+                .where(OutboxEntry.published_at.is_(None))
+            )
+            return int(count or 0)
 
 
 def _set_aliases(session: Session, agency: Agency, aliases: Sequence[str]) -> None:
