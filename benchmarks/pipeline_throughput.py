@@ -1,0 +1,219 @@
+"""End-to-end throughput: N report pages through all four services on a real nats-server.
+
+Run from the repository root:
+
+    python benchmarks/pipeline_throughput.py [--pages 10000] [--database sqlite|postgresql]
+
+A generated portal (tests/faults/portal.py) serves N report pages on loopback with politeness
+lifted (no delay, several requests in flight). Two ways to run nianbao:
+
+- `--mode process` (default): as `nianbao up --once` does, every service in one process;
+- `--mode processes`: as a cluster does, `nianbao service extract|store|notify` as separate
+  processes and `nianbao crawl` publishing the crawl, so the services use both cores.
+
+The script prints reports per second end to end, the extract-only throughput over the same pages
+in one process, and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, select, text
+
+from services.extract.core import Document, extract_document
+from services.runtime import (
+    SERVICES,
+    AppSettings,
+    build,
+    migrate_database,
+    shutdown,
+    wait_until_idle,
+)
+from services.store.db.models import Filing
+from shared.db import normalise_url
+from shared.embedded_nats import EmbeddedNats
+from shared.logs import configure_logging
+from shared.sources import parse_sources
+from tests.faults.portal import GeneratedPortal, PortalServer
+
+YEARS = range(2014, 2024)  # ten reports per agency
+
+
+def extract_only(portal: GeneratedPortal) -> float:
+    """Pages per second of the bare extraction core over the same pages, after a warm-up."""
+    reports = portal.all_reports()
+    pages = [(portal.page(r.path) or b"", r) for r in reports]
+    extract_document(Document(content=pages[0][0], content_type="text/html"))  # warm-up
+    started = time.perf_counter()
+    for body, report in pages:
+        extract_document(
+            Document(
+                content=body,
+                content_type="text/html; charset=utf-8",
+                agency_name=report.agency,
+                region_code=report.region_code,
+            )
+        )
+    return len(pages) / (time.perf_counter() - started)
+
+
+async def pipeline(portal: GeneratedPortal, database_url: str, workdir: Path) -> tuple[float, int]:
+    """Seconds from the start of the crawl until every event is processed, and filings stored."""
+    server = PortalServer(portal)
+    base_url = server.start()
+    nats_server = EmbeddedNats(workdir / "nats")
+    nats_server.start()
+    try:
+        migrate_database(database_url)
+        sources_text = portal.sources_yaml(base_url, interval_hours=6)
+        sources = parse_sources(sources_text)
+        settings = AppSettings(
+            data_dir=workdir,
+            nats_url=nats_server.url,
+            database_url=database_url,
+            allow_private_networks=True,
+            crawl_concurrency=8,
+        )
+        parts = await build(settings, nats_server.url, SERVICES, sources)
+        try:
+            assert parts.ingest is not None
+            started = time.perf_counter()
+            await parts.ingest.crawl_all(sources)
+            await wait_until_idle(parts, limit_seconds=3600)
+            elapsed = time.perf_counter() - started
+        finally:
+            await shutdown(parts)
+        engine = create_engine(normalise_url(database_url))
+        with engine.connect() as conn:
+            filings = int(conn.execute(select(func.count()).select_from(Filing)).scalar() or 0)
+        engine.dispose()
+        return elapsed, filings
+    finally:
+        nats_server.stop()
+        server.stop()
+
+
+async def pipeline_processes(
+    portal: GeneratedPortal, database_url: str, workdir: Path
+) -> tuple[float, int]:
+    """The same run with each service in a process of its own and `nianbao crawl` publishing."""
+    import subprocess
+    import sys
+
+    import nats
+
+    server = PortalServer(portal)
+    base_url = server.start()
+    nats_server = EmbeddedNats(workdir / "nats")
+    nats_server.start()
+    sources = workdir / "sources.yaml"
+    sources.write_text(portal.sources_yaml(base_url, interval_hours=6), encoding="utf-8")
+    command = [str(Path(sys.executable).parent / "nianbao")]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NIANBAO_")}
+    env |= {
+        "NIANBAO_NATS_URL": nats_server.url,
+        "NIANBAO_DATABASE_URL": database_url,
+        "NIANBAO_SOURCES": str(sources),
+        "NIANBAO_ALLOW_PRIVATE_NETWORKS": "1",
+        "NIANBAO_DATA_DIR": str(workdir),
+        "NIANBAO_HTTP_PORT": "-1",
+        "NIANBAO_LOG_LEVEL": "WARNING",
+    }
+    processes = []
+    try:
+
+        def run(*args: str) -> None:
+            subprocess.run([*command, *args], env=env, check=True, capture_output=True)
+
+        await asyncio.to_thread(run, "db", "upgrade")
+        await asyncio.to_thread(run, "nats", "provision")
+        for name in ("extract", "store", "notify"):
+            processes.append(subprocess.Popen([*command, "service", name], env=env))  # noqa: ASYNC220
+        await asyncio.sleep(3)  # consumers bound
+        started = time.perf_counter()
+        await asyncio.to_thread(run, "crawl")
+        print(f"  crawl published in {time.perf_counter() - started:.1f} s")
+        client = await nats.connect(nats_server.url)
+        js = client.jetstream()
+        engine = create_engine(normalise_url(database_url))
+        filings = 0
+        while True:
+            with engine.connect() as conn:
+                filings = int(conn.execute(select(func.count()).select_from(Filing)).scalar() or 0)
+            consumers = await js.consumers_info("NIANBAO")
+            if filings >= len(portal.all_reports()) and all(
+                (c.num_pending or 0) == 0 and (c.num_ack_pending or 0) == 0 for c in consumers
+            ):
+                break
+            await asyncio.sleep(0.2)
+        elapsed = time.perf_counter() - started
+        engine.dispose()
+        await client.close()
+        return elapsed, filings
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=60)
+        nats_server.stop()
+        server.stop()
+
+
+def database_for(kind: str, workdir: Path) -> tuple[str, str | None]:
+    """A fresh database URL (and a PostgreSQL schema to drop afterwards)."""
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / 'bench.sqlite3'}", None
+    base = os.environ.get("NIANBAO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(normalise_url(base), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}", schema
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=10_000)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--mode", choices=["process", "processes"], default="process")
+    args = parser.parse_args()
+    configure_logging("WARNING")
+    portal = GeneratedPortal.build(max(1, args.pages // len(YEARS)), YEARS)
+    pages = len(portal.all_reports())
+    print(
+        f"{pages} report pages on {len(portal.agencies)} agencies' list pages, database {args.database}"
+    )
+    bare = extract_only(portal)
+    print(f"extract only (one process, one core): {bare:.1f} pages/s")
+    with tempfile.TemporaryDirectory() as tmp:
+        url, schema = database_for(args.database, Path(tmp))
+        run = pipeline if args.mode == "process" else pipeline_processes
+        elapsed, filings = asyncio.run(run(portal, url, Path(tmp)))
+        if schema:
+            engine = create_engine(normalise_url(url.split("?")[0]), isolation_level="AUTOCOMMIT")
+            with engine.connect() as conn:
+                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            engine.dispose()
+    rate = pages / elapsed
+    where = "all services in one process" if args.mode == "process" else "one process per service"
+    print(
+        f"end to end (crawl → extract → store, {where}): {elapsed:.1f} s, "
+        f"{rate:.1f} reports/s, {filings} filings stored"
+    )
+    print(f"ratio end-to-end / extract-only: {rate / bare:.2f}")
+    print(
+        f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
