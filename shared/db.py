@@ -23,6 +23,15 @@ from shared.errors import DependencyUnavailable
 
 T = TypeVar("T")
 
+# Every service names its constraints alike, so migrations can refer to them on any database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the CLI read while the services write; busy_timeout makes writers queue up

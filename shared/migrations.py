@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
+from alembic import command, context
 from alembic.config import Config
+from sqlalchemy import Connection, MetaData
 
-from shared.db import normalise_url
+from shared.db import make_engine, normalise_url
+from shared.settings import CommonSettings
 
 
 def alembic_config(script_location: Path, database_url: str) -> Config:
@@ -21,3 +23,42 @@ def alembic_config(script_location: Path, database_url: str) -> Config:
 def upgrade(script_location: Path, database_url: str, revision: str = "head") -> None:
     """Bring one service's tables to `revision`."""
     command.upgrade(alembic_config(script_location, database_url), revision)
+
+
+def run_environment(metadata: MetaData, version_table: str) -> None:
+    """The body of a service's Alembic `env.py`: online migrations of its own tables only.
+
+    The URL comes from `nianbao db upgrade` (or the settings), never from a file. Several
+    services share one database, so each manages only the tables of its own metadata, under a
+    version table of its own.
+    """
+
+    def own_tables_only(name: str | None, type_: str, parent_names: object) -> bool:
+        return type_ != "table" or name in metadata.tables
+
+    def run(connection: Connection) -> None:
+        context.configure(
+            include_name=own_tables_only,
+            connection=connection,
+            target_metadata=metadata,
+            version_table=version_table,
+            render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copy
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+    if context.is_offline_mode():
+        raise SystemExit("offline SQL generation is not supported: run `nianbao db upgrade`")
+    config = context.config
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        run(connection)
+        return
+    url = config.attributes.get("database_url") or CommonSettings().resolved_database_url()
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            run(conn)
+    finally:
+        engine.dispose()

@@ -14,30 +14,19 @@ from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from shared.embedded_nats import free_port
 from tests.e2e.command import run
+from tests.smtp import Inbox, SmtpServer
 
 pytestmark = pytest.mark.e2e
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
+    server = SmtpServer()
+    server.start()
+    yield server.inbox, server.port
+    server.stop()
 
 
 def subject(message: email.message.Message) -> str:

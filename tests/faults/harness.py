@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import email
 import os
 import signal
 import subprocess
@@ -19,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import nats
-from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, func, select, text
 
 from services.store.db.models import Filing
 from shared.db import normalise_url
 from shared.embedded_nats import EmbeddedNats, free_port
 from tests.e2e.command import nianbao_command, run
+from tests.smtp import SmtpServer
 
 SERVICES = ("ingest", "extract", "store", "notify")
 SOAK = float(os.environ.get("NIANBAO_SOAK", "1"))  # >1 for longer soak runs
@@ -72,36 +71,6 @@ class TcpProxy:
         self.writers.discard(up_writer)
 
 
-class Inbox:
-    """What the SMTP server received."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-class Smtp:
-    """An aiosmtpd server on a fixed port that can go down and come back."""
-
-    def __init__(self) -> None:
-        self.inbox = Inbox()
-        self.port = free_port()
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        if self.controller is None:
-            self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-            self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-
 @dataclass
 class Cluster:
     """Four service processes and the knobs to break them."""
@@ -111,7 +80,7 @@ class Cluster:
     database_url: str  # as the services reach it (through the proxy)
     direct_database_url: str  # as the test reads it
     sources: Path
-    smtp: Smtp
+    smtp: SmtpServer
     env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     kills: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SERVICES, 0))

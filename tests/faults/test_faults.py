@@ -21,8 +21,9 @@ import pytest
 
 from shared.embedded_nats import EmbeddedNats
 from tests.conftest import POSTGRES_URL
-from tests.faults.harness import SERVICES, SOAK, Cluster, Smtp, TcpProxy, wait_for
+from tests.faults.harness import SERVICES, SOAK, Cluster, TcpProxy, wait_for
 from tests.faults.portal import GeneratedPortal, PortalServer
+from tests.smtp import SmtpServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
@@ -52,7 +53,7 @@ async def world(
         services_url = database_url.replace(
             f"{url.host}:{url.port or 5432}", f"127.0.0.1:{proxy.port}"
         )
-    smtp = Smtp()
+    smtp = SmtpServer()
     smtp.start()
     cluster = Cluster(
         workdir=tmp_path,

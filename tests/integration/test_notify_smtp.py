@@ -12,64 +12,20 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from services.notify import outbox
 from services.notify.db.models import Delivery, DigestItem
 from services.notify.mailer import SmtpMailer
 from services.notify.service import NotifyService
-from shared.embedded_nats import free_port
 from shared.events import FilingOverdue
 from tests.conftest import FakeClock
+from tests.smtp import Inbox, SmtpServer
 from tests.unit.test_notify_core import recorded
 
 pytestmark = pytest.mark.integration
 
 SECRET = "s" * 40
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps what it accepts and answers what the test tells it to."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.envelopes: list[list[str]] = []
-        self.rcpt_reply: str | None = None  # e.g. "550 no such user"
-        self.data_reply: str | None = None  # e.g. "451 try again later"
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
-        if self.rcpt_reply:
-            return self.rcpt_reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        if self.data_reply:
-            return self.data_reply
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=email.policy.default)  # type: ignore[arg-type]
-        )
-        self.envelopes.append(list(envelope.rcpt_tos))
-        return "250 OK"
-
-
-class SmtpServer:
-    """An aiosmtpd server on a fixed loopback port that can go down and come back."""
-
-    def __init__(self) -> None:
-        self.inbox = Inbox()
-        self.port = free_port()
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
 
 
 @pytest.fixture
