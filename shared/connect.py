@@ -5,10 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 from collections.abc import AsyncIterator
 from typing import Any
 
 from faststream.nats import NatsBroker
+from faststream.nats.security import (
+    NatsCredentials,
+    NatsNKey,
+    NatsSecurity,
+    NatsToken,
+    NatsUserPassword,
+)
 
 from shared.bus import DRAIN_SECONDS
 from shared.embedded_nats import EmbeddedNats
@@ -17,20 +25,44 @@ from shared.settings import CommonSettings
 log = logging.getLogger("nianbao.connect")
 
 
+def nats_security(settings: CommonSettings) -> NatsSecurity | None:
+    """How to authenticate to NATS, and over TLS when a CA or client certificate is given.
+
+    One method at a time, the strongest given first: a credentials file (JWT + NKEY, as NGS and
+    operator-mode servers issue), an NKEY seed file, a user and password, a token.
+    """
+    context: ssl.SSLContext | None = None
+    if settings.nats_tls_ca or settings.nats_tls_cert:
+        context = ssl.create_default_context(
+            cafile=str(settings.nats_tls_ca) if settings.nats_tls_ca else None
+        )
+        if settings.nats_tls_cert:
+            context.load_cert_chain(
+                str(settings.nats_tls_cert),
+                str(settings.nats_tls_key) if settings.nats_tls_key else None,
+            )
+    if settings.nats_credentials:
+        return NatsCredentials.from_file(settings.nats_credentials, ssl_context=context)
+    if settings.nats_nkey_seed:
+        return NatsNKey(settings.nats_nkey_seed, ssl_context=context)
+    if settings.nats_user:
+        password = settings.nats_password.get_secret_value() if settings.nats_password else ""
+        return NatsUserPassword(settings.nats_user, password, ssl_context=context)
+    if settings.nats_token:
+        return NatsToken(settings.nats_token.get_secret_value(), ssl_context=context)
+    if context is not None:
+        return NatsSecurity(ssl_context=context)
+    return None
+
+
 def broker_for(settings: CommonSettings, url: str) -> NatsBroker:
-    """A broker with the configured credentials, reconnecting forever on its own."""
+    """A broker with the configured credentials and TLS, reconnecting forever on its own."""
     options: dict[str, Any] = {
         "max_reconnect_attempts": -1,
         "reconnect_time_wait": 1.0,
         "connect_timeout": 5.0,
+        "security": nats_security(settings),
     }
-    if settings.nats_user:
-        options["user"] = settings.nats_user
-        options["password"] = (
-            settings.nats_password.get_secret_value() if settings.nats_password else None
-        )
-    if settings.nats_token:
-        options["token"] = settings.nats_token.get_secret_value()
     # FastStream logs every message at `log_level`; keep that at DEBUG, through our formatter.
     # `graceful_timeout`: on stop, FastStream stops fetching and waits this long for the messages
     # in flight to be settled before it cancels them (a cancelled one is redelivered later).

@@ -39,6 +39,11 @@ class CommonSettings(BaseSettings):
     nats_user: str | None = None
     nats_password: SecretStr | None = None
     nats_token: SecretStr | None = None
+    nats_credentials: Path | None = None  # a .creds file (JWT + NKEY seed)
+    nats_nkey_seed: Path | None = None  # a file holding an NKEY seed
+    nats_tls_ca: Path | None = None  # CA bundle to verify the server; setting it turns TLS on
+    nats_tls_cert: Path | None = None  # client certificate (mutual TLS)
+    nats_tls_key: Path | None = None
     database_url: SecretStr | None = None  # unset: SQLite in the data dir
     sources: Path | None = None
     now: datetime | None = None  # clock override for simulations and tests
