@@ -10,7 +10,7 @@ from typing import Protocol
 
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
-from nats.js.errors import BucketNotFoundError, NotFoundError, ObjectNotFoundError
+from nats.js.errors import APIError, BucketNotFoundError, NotFoundError, ObjectNotFoundError
 from nats.js.object_store import ObjectStore
 
 from shared.errors import BlobMissing, DependencyUnavailable
@@ -82,12 +82,32 @@ class NatsBlobStore:
         return True
 
     async def get(self, key: str) -> bytes:
+        """The bytes stored under `key`, read chunk by chunk with stream message gets.
+
+        nats-py's `ObjectStore.get` creates an ordered consumer for every read; at a hundred
+        reads a second (a replay) the server refused new consumers ("maximum consumers limit
+        reached"). Reading each chunk by subject needs no consumer at all.
+        """
         try:
             obs = await self._obs()
-            result = await obs.get(key)
+            info = await obs.get_info(key)
+            if not info.size:
+                return b""
+            subject = f"$O.{self.bucket}.C.{info.nuid}"
+            stream = f"OBJ_{self.bucket}"
+            chunks: list[bytes] = []
+            size, seq = 0, 1
+            while size < info.size:
+                message = await self.js.get_msg(stream, seq=seq, subject=subject, next=True)
+                data = message.data or b""
+                chunks.append(data)
+                size += len(data)
+                seq = (message.seq or seq) + 1
         except (ObjectNotFoundError, NotFoundError):
             raise BlobMissing(f"object store has no blob {key}") from None
-        except (NatsTimeoutError, TimeoutError, ConnectionError) as exc:
+        except (NatsTimeoutError, TimeoutError, ConnectionError, APIError) as exc:
             raise DependencyUnavailable(f"object store get {key}: {exc!r}") from exc
-        data: bytes = result.data or b""
-        return data
+        content = b"".join(chunks)
+        if sha256_hex(content) != key:  # content-addressed: the key is the digest
+            raise DependencyUnavailable(f"object store returned bytes that do not match {key}")
+        return content
