@@ -32,5 +32,5 @@ def make_clock(now: datetime | None) -> Clock:
 
 
 def as_utc(moment: datetime) -> datetime:
-    """A timezone-aware datetime; SQLite hands back naive ones that were stored as UTC."""
+    """A timezone-aware datetime, for values that bypass `UtcDateTime` (raw aggregates)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -23,7 +23,6 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.notify.db.models import Delivery
-from shared.clock import as_utc
 
 RETRY_BACKOFF = (30, 60, 120, 300, 600, 900)  # seconds; then every 15 minutes, for days
 GIVE_UP_AFTER = timedelta(days=3)
@@ -120,7 +119,7 @@ def mark_failed(
         return None
     delivery.last_error = error[:2000]
     delivery.lease_until = None
-    if permanent or now - as_utc(delivery.created_at) > GIVE_UP_AFTER:
+    if permanent or now - delivery.created_at > GIVE_UP_AFTER:
         delivery.status = "failed"
     else:
         delay = RETRY_BACKOFF[min(max(delivery.attempts, 1) - 1, len(RETRY_BACKOFF) - 1)]

@@ -29,7 +29,7 @@ from services.notify import core, outbox, tokens
 from services.notify.db.models import Delivery, DigestItem, NotifyInbox, NotifyKey, Subscription
 from services.notify.mailer import Mailer, build_message
 from services.notify.regions import region_table
-from shared.clock import Clock, as_utc
+from shared.clock import Clock
 from shared.db import run_sync, unit_of_work
 from shared.errors import ConfigurationError, PermanentError, TransientError
 from shared.events import REPORT_KINDS, Event, FilingOverdue, FilingRecorded
@@ -146,7 +146,7 @@ def clean_filters(
 
 def _ref(sub: Subscription) -> str:
     """The generation of a subscription request: confirm tokens of earlier ones do not apply."""
-    return str((as_utc(sub.created_at) - _EPOCH) // timedelta(microseconds=1))
+    return str((sub.created_at - _EPOCH) // timedelta(microseconds=1))
 
 
 @dataclass
@@ -448,7 +448,7 @@ class NotifyService:
                 view = core.SubscriptionView(
                     id=sub.id,
                     email=sub.email,
-                    created_at=as_utc(sub.confirmed_at or sub.created_at),
+                    created_at=sub.confirmed_at or sub.created_at,
                     regions=tuple(sub.regions),
                     agencies=tuple(sub.agencies),
                     kinds=tuple(sub.kinds),

@@ -24,7 +24,6 @@ from services.store.db.models import (
 )
 from services.store.health import NO_SOURCES, crawl_health
 from services.store.search import search_filing_ids
-from shared.clock import as_utc
 from shared.db import unit_of_work
 from shared.errors import ConfigurationError
 from shared.regions import regions
@@ -314,9 +313,9 @@ def compliance(
             filings = filings.where(Filing.kind == kind)
         agency_rows = session.execute(agencies).all()
         found = {
-            (agency_id, filing_kind): (published, as_utc(first_seen), url)
+            (agency_id, filing_kind): (published, first_seen, url)
             for agency_id, filing_kind, published, first_seen, url in session.execute(filings)
-            if as_utc(first_seen) <= now
+            if first_seen <= now
         }
         health = crawl_health(session)
     rule_cache: dict[tuple[str, core.Role, str | None], core.DeadlineRule | None] = {}

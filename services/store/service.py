@@ -31,7 +31,7 @@ from services.store.db.models import (
     Source,
 )
 from services.store.health import NO_SOURCES, crawl_health
-from shared.clock import Clock, as_utc
+from shared.clock import Clock
 from shared.db import run_sync, unit_of_work
 from shared.events import (
     FILING_OVERDUE,
@@ -315,10 +315,7 @@ class StoreService:
                     last_counts={},
                 )
                 session.add(source)
-            if (
-                source.last_checked_at is not None
-                and as_utc(source.last_checked_at) > event.finished_at
-            ):
+            if source.last_checked_at is not None and source.last_checked_at > event.finished_at:
                 return  # an older crawl delivered late must not overwrite newer health
             source.first_checked_at = source.first_checked_at or event.started_at
             source.last_checked_at = event.finished_at
@@ -401,12 +398,12 @@ class StoreService:
             now=now,
             grace_days=self.grace_days,
             filed_published=filing.published if filing else None,
-            filed_first_seen=as_utc(filing.first_seen) if filing else None,
+            filed_first_seen=filing.first_seen if filing else None,
             last_crawl_ok_after_deadline=health.ok_after(deadline),
         )
         obligation.status = verdict
         obligation.checked_at = now
-        watched_since = as_utc(agency.watched_since) if agency.watched_since else now
+        watched_since = agency.watched_since if agency.watched_since else now
         # Only a deadline that passes while the agency is watched may raise an alert.
         if (
             verdict != "missing"
