@@ -55,6 +55,12 @@ def nats_security(settings: CommonSettings) -> NatsSecurity | None:
     return None
 
 
+async def log_tls_failure(error: Exception) -> None:
+    """Say why TLS to NATS fails: nats-py retries a bad certificate forever, FastStream silently."""
+    if isinstance(error, ssl.SSLError):
+        log.warning("TLS to NATS failed: %s", error)
+
+
 def broker_for(settings: CommonSettings, url: str) -> NatsBroker:
     """A broker with the configured credentials and TLS, reconnecting forever on its own."""
     options: dict[str, Any] = {
@@ -62,6 +68,7 @@ def broker_for(settings: CommonSettings, url: str) -> NatsBroker:
         "reconnect_time_wait": 1.0,
         "connect_timeout": 5.0,
         "security": nats_security(settings),
+        "error_cb": log_tls_failure,
     }
     # FastStream logs every message at `log_level`; keep that at DEBUG, through our formatter.
     # `graceful_timeout`: on stop, FastStream stops fetching and waits this long for the messages
