@@ -369,6 +369,12 @@ def registered_routes(broker: NatsBroker, service: str) -> Mapping[str, Route]:
         raise KeyError(f"{service} registered no routes on this broker") from None
 
 
+def _undecoded(msg: NatsMessage) -> bytes:
+    """Leave the body as bytes: `settle` validates it once against the route's model (FastStream
+    would parse every JSON body first, only for the handler to ignore the result)."""
+    return msg.body
+
+
 def subscribe_service(
     broker: NatsBroker,
     service: str,
@@ -376,8 +382,13 @@ def subscribe_service(
     clock: Clock,
     batch_size: int = 16,
     ack_wait: float = ACK_WAIT_SECONDS,
+    max_workers: int = 1,
 ) -> None:
-    """Register the service's durable pull consumer on the broker, settling every message."""
+    """Register the service's durable pull consumer on the broker, settling every message.
+
+    `max_workers` > 1 settles that many messages at once (each still acked after its own
+    effect), for a service whose use cases share work when they overlap (the store's commits).
+    """
     subjects = list(routes)
     _ROUTES.setdefault(broker, {})[service] = routes
 
@@ -386,7 +397,9 @@ def subscribe_service(
         stream=JStream(STREAM_NAME, declare=False),
         durable=service,
         config=consumer_config(service, subjects, ack_wait),
-        pull_sub=PullSub(batch_size=batch_size, timeout=1.0),
+        pull_sub=PullSub(batch_size=max(batch_size, max_workers), timeout=1.0),
+        max_workers=max_workers,
+        decoder=_undecoded,
         ack_policy=AckPolicy.MANUAL,
         title=f"{service}: {', '.join(subjects)}",
     )

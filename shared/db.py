@@ -8,10 +8,12 @@ message is retried later), never a crash and never a lost event.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+import logging
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import DateTime, Dialect, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -22,6 +24,7 @@ from sqlalchemy.types import TypeDecorator
 from shared.errors import DependencyUnavailable
 
 T = TypeVar("T")
+log = logging.getLogger("nianbao.db")
 
 # Every service names its constraints alike, so migrations can refer to them on any database.
 NAMING_CONVENTION = {
@@ -96,6 +99,78 @@ def _reason(exc: Exception) -> str:
 async def run_sync(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run blocking database work in a worker thread, keeping the event loop free."""
     return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+@dataclass(frozen=True)
+class _Outcome(Generic[T]):
+    value: T | None = None
+    error: BaseException | None = None
+
+
+class GroupCommit:
+    """Commits the units of work that arrive together in one transaction (a group commit).
+
+    A unit is a function of a session. Units submitted while a transaction is being committed
+    wait and then go together into the next one, up to `max_units`: under load the commits (and
+    SQLite's fsyncs, PostgreSQL's round trips) are shared, and alone a unit is committed at once.
+    Each caller still gets its own outcome, after the commit that holds its effect. If the shared
+    transaction fails for any reason but the database being unavailable, the units are run again
+    one transaction each, so one bad unit neither takes the others down nor hides their results.
+    Units must touch nothing but the session: a unit may run twice (the first run rolled back).
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], max_units: int = 64):
+        self.sessions = sessions
+        self.max_units = max_units
+        self._waiting: list[tuple[Callable[[Session], Any], asyncio.Future[Any]]] = []
+        self._committer: asyncio.Task[None] | None = None
+
+    async def run(self, unit: Callable[[Session], T]) -> T:
+        """Run `unit` in a transaction, shared with the units that arrive alongside it."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._waiting.append((unit, future))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_waiting())
+        return await future
+
+    async def _commit_waiting(self) -> None:
+        while self._waiting:
+            group = self._waiting[: self.max_units]
+            del self._waiting[: len(group)]
+            try:
+                outcomes = await run_sync(self._commit, [unit for unit, _ in group])
+            except BaseException as exc:  # the database is unavailable: every unit waits
+                outcomes = [_Outcome(error=exc)] * len(group)
+                if not isinstance(exc, Exception):
+                    for _, future in group:
+                        future.cancel()
+                    raise
+            for (_, future), outcome in zip(group, outcomes, strict=True):
+                if future.done():  # its caller was cancelled
+                    continue
+                if outcome.error is not None:
+                    future.set_exception(outcome.error)
+                else:
+                    future.set_result(outcome.value)
+
+    def _commit(self, units: Sequence[Callable[[Session], Any]]) -> list[_Outcome[Any]]:
+        if len(units) > 1:
+            try:
+                with unit_of_work(self.sessions) as session:
+                    values = [unit(session) for unit in units]
+                return [_Outcome(value=value) for value in values]
+            except DependencyUnavailable:
+                raise
+            except Exception as exc:
+                log.info("group of %s failed (%r); committing one by one", len(units), exc)
+        outcomes: list[_Outcome[Any]] = []
+        for unit in units:
+            try:
+                with unit_of_work(self.sessions) as session:
+                    outcomes.append(_Outcome(value=unit(session)))
+            except Exception as exc:
+                outcomes.append(_Outcome(error=exc))
+        return outcomes
 
 
 class UtcDateTime(TypeDecorator[datetime]):

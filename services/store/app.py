@@ -18,8 +18,13 @@ def register(
     clock: Clock,
     batch_size: int = 16,
     ack_wait: float = ACK_WAIT_SECONDS,
+    max_workers: int = 32,
 ) -> None:
-    """Subscribe store to `report.extracted` and `source.checked`."""
+    """Subscribe store to `report.extracted` and `source.checked`.
+
+    Up to `max_workers` events are handled at once so that their transactions are committed
+    together (StoreService's group commit); each message is still acked after its own commit.
+    """
 
     async def on_report_extracted(event: ReportExtracted) -> None:
         await service.record_extraction(event)
@@ -31,4 +36,12 @@ def register(
         REPORT_EXTRACTED: Route(ReportExtracted, on_report_extracted),
         SOURCE_CHECKED: Route(SourceChecked, on_source_checked),
     }
-    subscribe_service(broker, SERVICE, routes, clock, batch_size=batch_size, ack_wait=ack_wait)
+    subscribe_service(
+        broker,
+        SERVICE,
+        routes,
+        clock,
+        batch_size=batch_size,
+        ack_wait=ack_wait,
+        max_workers=max_workers,
+    )

@@ -32,7 +32,7 @@ from services.store.db.models import (
 )
 from services.store.health import NO_SOURCES, crawl_health
 from shared.clock import Clock
-from shared.db import run_sync, unit_of_work
+from shared.db import GroupCommit, run_sync, unit_of_work
 from shared.events import (
     FILING_OVERDUE,
     FILING_RECORDED,
@@ -71,6 +71,9 @@ class StoreService:
 
     def __post_init__(self) -> None:
         self._relay_lock = asyncio.Lock()
+        self._next_relay: asyncio.Future[int] | None = None
+        # Events handled concurrently (the consumer runs several at once) share commits.
+        self._group = GroupCommit(self.sessions)
 
     # ---- sources file -------------------------------------------------------------------------
     def sync_agencies(self, sources: SourcesFile) -> None:
@@ -109,44 +112,40 @@ class StoreService:
     # ---- report.extracted ---------------------------------------------------------------------
     async def record_extraction(self, event: ReportExtracted) -> None:
         """Record a fetched document and, if it is a report, its filing (new, reposted or changed)."""
-        await run_sync(lambda: self._record_extraction(event))
-        await self.relay_outbox()
+        await self._group.run(lambda session: self._record_extraction(session, event))
+        await self._relay_after_commit()
 
-    def _record_extraction(self, event: ReportExtracted) -> None:
-        with unit_of_work(self.sessions) as session:
-            if not _claim(session, event, "report.extracted", self.clock()):
-                return
-            extraction = event.extraction
-            document = session.scalar(
-                select(Document).where(Document.url_hash == url_key(event.url))
+    def _record_extraction(self, session: Session, event: ReportExtracted) -> None:
+        if not _claim(session, event, "report.extracted", self.clock()):
+            return
+        extraction = event.extraction
+        document = session.scalar(select(Document).where(Document.url_hash == url_key(event.url)))
+        if document is None:
+            document = Document(
+                url=event.url, url_hash=url_key(event.url), first_seen=event.fetched_at
             )
-            if document is None:
-                document = Document(
-                    url=event.url, url_hash=url_key(event.url), first_seen=event.fetched_at
-                )
-                session.add(document)
-            document.sha256 = event.sha256
-            document.source_id = event.source_id
-            document.agency_id = event.agency_id
-            document.last_seen = event.fetched_at
-            document.is_report = extraction.is_annual_report
-            document.kind = extraction.kind
-            document.report_year = extraction.report_year
-            document.title = extraction.title
-            document.extractor_version = extraction.extractor_version
-            payload = extraction.model_dump(mode="json")
-            payload["text"] = payload["text"][:MAX_TEXT_IN_DB]
-            document.extraction = payload
-            if not (
-                extraction.is_annual_report
-                and extraction.kind != "other"
-                and extraction.report_year
-            ):
-                document.filing_id = None
-                return
-            agency = _agency_for(session, event, self.clock())
-            filing = self._upsert_filing(session, event, agency)
-            document.filing_id = filing.id
+            session.add(document)
+        document.sha256 = event.sha256
+        document.source_id = event.source_id
+        document.agency_id = event.agency_id
+        document.last_seen = event.fetched_at
+        document.is_report = extraction.is_annual_report
+        document.kind = extraction.kind
+        document.report_year = extraction.report_year
+        document.title = extraction.title
+        document.extractor_version = extraction.extractor_version
+        # The words are the search index's and the fingerprint's input, kept there, not here.
+        payload = extraction.model_dump(mode="json", exclude={"words"})
+        payload["text"] = payload["text"][:MAX_TEXT_IN_DB]
+        document.extraction = payload
+        if not (
+            extraction.is_annual_report and extraction.kind != "other" and extraction.report_year
+        ):
+            document.filing_id = None
+            return
+        agency = _agency_for(session, event, self.clock())
+        filing = self._upsert_filing(session, event, agency)
+        document.filing_id = filing.id
 
     def _upsert_filing(self, session: Session, event: ReportExtracted, agency: Agency) -> Filing:
         extraction = event.extraction
@@ -288,55 +287,54 @@ class StoreService:
     # ---- source.checked -----------------------------------------------------------------------
     async def record_source_check(self, event: SourceChecked) -> None:
         """Record the outcome of one crawl of one source: its health decides unknown vs missing."""
-        await run_sync(lambda: self._record_source_check(event))
+        await self._group.run(lambda session: self._record_source_check(session, event))
 
-    def _record_source_check(self, event: SourceChecked) -> None:
-        with unit_of_work(self.sessions) as session:
-            if not _claim(session, event, "source.checked", self.clock()):
-                return
-            source = session.get(Source, event.source_id)
-            if source is None:
-                if session.get(Agency, event.agency_id) is None:
-                    session.add(
-                        Agency(
-                            id=event.agency_id,
-                            name=event.agency_id,
-                            origin="sources",
-                            watched_since=event.started_at,
-                            aliases=[],
-                            expects=[],
-                        )
+    def _record_source_check(self, session: Session, event: SourceChecked) -> None:
+        if not _claim(session, event, "source.checked", self.clock()):
+            return
+        source = session.get(Source, event.source_id)
+        if source is None:
+            if session.get(Agency, event.agency_id) is None:
+                session.add(
+                    Agency(
+                        id=event.agency_id,
+                        name=event.agency_id,
+                        origin="sources",
+                        watched_since=event.started_at,
+                        aliases=[],
+                        expects=[],
                     )
-                source = Source(
-                    id=event.source_id,
-                    agency_id=event.agency_id,
-                    list_url=event.list_url,
-                    consecutive_failures=0,
-                    last_counts={},
                 )
-                session.add(source)
-            if source.last_checked_at is not None and source.last_checked_at > event.finished_at:
-                return  # an older crawl delivered late must not overwrite newer health
-            source.first_checked_at = source.first_checked_at or event.started_at
-            source.last_checked_at = event.finished_at
-            source.last_status = event.status
-            source.last_counts = {
-                "list_pages": event.list_pages,
-                "candidates": event.candidates,
-                "fetched": event.fetched,
-                "unchanged": event.unchanged,
-                "errors": event.errors,
-            }
-            if event.status == "ok":
-                source.last_success_at = event.finished_at
-                source.blocked_since = None
-                source.consecutive_failures = 0
-            else:
-                source.last_error = event.reason
-                source.last_error_at = event.finished_at
-                source.consecutive_failures = (source.consecutive_failures or 0) + 1
-                if event.status == "blocked" and source.blocked_since is None:
-                    source.blocked_since = event.started_at
+            source = Source(
+                id=event.source_id,
+                agency_id=event.agency_id,
+                list_url=event.list_url,
+                consecutive_failures=0,
+                last_counts={},
+            )
+            session.add(source)
+        if source.last_checked_at is not None and source.last_checked_at > event.finished_at:
+            return  # an older crawl delivered late must not overwrite newer health
+        source.first_checked_at = source.first_checked_at or event.started_at
+        source.last_checked_at = event.finished_at
+        source.last_status = event.status
+        source.last_counts = {
+            "list_pages": event.list_pages,
+            "candidates": event.candidates,
+            "fetched": event.fetched,
+            "unchanged": event.unchanged,
+            "errors": event.errors,
+        }
+        if event.status == "ok":
+            source.last_success_at = event.finished_at
+            source.blocked_since = None
+            source.consecutive_failures = 0
+        else:
+            source.last_error = event.reason
+            source.last_error_at = event.finished_at
+            source.consecutive_failures = (source.consecutive_failures or 0) + 1
+            if event.status == "blocked" and source.blocked_since is None:
+                source.blocked_since = event.started_at
 
     # ---- deadlines ----------------------------------------------------------------------------
     async def check_deadlines(self) -> int:
@@ -439,16 +437,34 @@ class StoreService:
         midway (those before it are marked, the rest wait for the next relay).
         """
         async with self._relay_lock:
-            rows = await run_sync(self._pending_outbox, limit)
-            published: list[str] = []
-            try:
-                for event_id, subject, payload in rows:
-                    await self.publish(subject, event_id, payload)
-                    published.append(event_id)
-            finally:
-                if published:
-                    await run_sync(self._mark_published, published)
-            return len(rows)
+            return await self._relay(limit)
+
+    async def _relay_after_commit(self) -> None:
+        """Relay what this caller committed, sharing one relay with the callers alongside it.
+
+        Callers join the next relay that has not read the outbox yet: its read comes after
+        their commits, so it publishes their events; its failure is theirs (they are retried).
+        """
+        if self._next_relay is None:
+            self._next_relay = asyncio.ensure_future(self._relay_next())
+        await asyncio.shield(self._next_relay)
+
+    async def _relay_next(self) -> int:
+        async with self._relay_lock:
+            self._next_relay = None  # callers from now on committed after the read below
+            return await self._relay(500)
+
+    async def _relay(self, limit: int) -> int:
+        rows = await run_sync(self._pending_outbox, limit)
+        published: list[str] = []
+        try:
+            for event_id, subject, payload in rows:
+                await self.publish(subject, event_id, payload)
+                published.append(event_id)
+        finally:
+            if published:
+                await run_sync(self._mark_published, published)
+        return len(rows)
 
     def _pending_outbox(self, limit: int) -> list[tuple[str, str, str]]:
         with unit_of_work(self.sessions) as session:

@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 SIMHASH_BITS = 256
@@ -50,18 +51,25 @@ def search_tokens(text: str, words: Sequence[str] | None = None) -> str:
     This is jieba's search mode (昆明市 → 昆明 昆明市) computed from the precise-mode `words`
     when the caller has them already, so a report is segmented once, not twice.
     """
+    return " ".join(
+        chain.from_iterable(map(_search_forms, tokens(text) if words is None else words))
+    )
+
+
+@lru_cache(maxsize=262_144)  # a report vocabulary; repeated words cost one lookup
+def _search_forms(word: str) -> tuple[str, ...]:
+    """A word's dictionary sub-words of two and three characters, then the word, lower-cased."""
     freq = _jieba().dt.FREQ
     out: list[str] = []
-    for word in tokens(text) if words is None else words:
-        for size in (2, 3):
-            if len(word) > size:
-                out.extend(
-                    gram
-                    for gram in (word[i : i + size] for i in range(len(word) - size + 1))
-                    if freq.get(gram)
-                )
-        out.append(word)
-    return " ".join(t.lower() for t in out)
+    for size in (2, 3):
+        if len(word) > size:
+            out.extend(
+                gram
+                for gram in (word[i : i + size] for i in range(len(word) - size + 1))
+                if freq.get(gram)
+            )
+    out.append(word)
+    return tuple(t.lower() for t in out)
 
 
 def query_tokens(query: str) -> list[str]:
@@ -79,32 +87,30 @@ def shingles(words: Sequence[str], size: int = 3) -> set[str]:
     return {"\x00".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
-# Per-bit counting by bit-slicing: each byte of a shingle's hash is spread into eight counters of
-# _FIELD bits inside one Python integer, so summing integers counts all 256 bits at once
-# (about 30 times faster than a loop over the bits, without numpy).
-_FIELD = 24  # counters up to 16 million shingles
-_SPREAD = [sum(1 << (bit * _FIELD) for bit in range(8) if (byte >> bit) & 1) for byte in range(256)]
-_FIELD_MASK = (1 << _FIELD) - 1
-
-
 def simhash(words: Sequence[str]) -> int:
     """Charikar's simhash (`SIMHASH_BITS` bits) over a text's token 3-shingles, each counted once.
 
     Shingles rather than single tokens: otherwise the most frequent function words (的, 和, 工作)
     dominate every report and unrelated reports look alike. 256 bits rather than 64: with 64 the
     distance of a template edit and of a rewritten paragraph overlap on real reports.
+
+    Bits are counted column-wise: byte i of every shingle's hash, read as one big integer, ANDed
+    with "bit k of every byte" and popcounted gives how many hashes have bit 8i+k set; that is
+    256 integer operations per text instead of 256 per shingle.
     """
     grams = shingles(words)
-    total = 0
-    width = 8 * _FIELD
-    for gram in grams:
-        digest = hashlib.blake2b(gram.encode("utf-8"), digest_size=SIMHASH_BITS // 8).digest()
-        total += sum(_SPREAD[byte] << (index * width) for index, byte in enumerate(digest))
+    width = SIMHASH_BITS // 8
+    digests = b"".join(
+        hashlib.blake2b(gram.encode("utf-8"), digest_size=width).digest() for gram in grams
+    )
     half = len(grams) / 2
+    masks = [int.from_bytes(bytes([1 << bit]) * len(grams), "big") for bit in range(8)]
     value = 0
-    for bit in range(SIMHASH_BITS):
-        if ((total >> (bit * _FIELD)) & _FIELD_MASK) > half:
-            value |= 1 << bit
+    for index in range(width):
+        column = int.from_bytes(digests[index::width], "big")
+        for bit, mask in enumerate(masks):
+            if (column & mask).bit_count() > half:
+                value |= 1 << (index * 8 + bit)
     return value
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, date, datetime
 
@@ -190,3 +191,29 @@ async def test_backfill_is_marked_on_the_event(store: StoreService, published: P
     await store.record_extraction(factories.report_extracted(backfill=True))
     assert published.events[0][2]["backfill"] is True
     assert _count(store, OutboxEntry) == 1
+
+
+async def test_events_handled_at_once_are_each_recorded_and_published_once(
+    store: StoreService, published: Published
+) -> None:
+    """The consumer settles many events at once; they share commits and relays, nothing else."""
+    events = [
+        factories.report_extracted(
+            url=f"https://kjj.km.gov.cn/fzzf/{year}.html",
+            report_year=year,
+            title=f"昆明市科学技术局{year}年法治政府建设年度报告",
+        )
+        for year in range(2000, 2024)
+    ]
+    repeated = events + events[:5]  # redeliveries arriving alongside the first deliveries
+    outcomes = await asyncio.gather(
+        *(store.record_extraction(e) for e in repeated),
+        store.record_source_check(factories.source_checked()),
+        return_exceptions=True,
+    )
+    assert [o for o in outcomes if o is not None] == []
+    assert _count(store, Filing) == len(events)
+    recorded = [event_id for subject, event_id, _ in published.events if subject == FILING_RECORDED]
+    assert len(recorded) == len(set(recorded)) == len(events)
+    assert _count(store, OutboxEntry) == len(events)
+    assert store.pending_outbox_count() == 0

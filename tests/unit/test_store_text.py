@@ -3,9 +3,12 @@ edit is a new one. Measured on the real report pages of the demo portal (page ch
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.store import text
 
@@ -92,3 +95,30 @@ def test_search_tokens_hold_words_and_their_parts() -> None:
         assert word in tokens
     assert "。" not in tokens
     assert text.query_tokens("法治政府 法治") == ["法治", "政府"]
+
+
+def _simhash_by_definition(words: list[str]) -> int:
+    """Charikar's simhash spelled out bit by bit: the reference for the column-wise version."""
+    grams = text.shingles(words)
+    counts = [0] * text.SIMHASH_BITS
+    for gram in grams:
+        digest = hashlib.blake2b(gram.encode("utf-8"), digest_size=text.SIMHASH_BITS // 8).digest()
+        number = int.from_bytes(digest, "little")
+        for bit in range(text.SIMHASH_BITS):
+            counts[bit] += (number >> bit) & 1
+    return sum(1 << bit for bit, count in enumerate(counts) if count > len(grams) / 2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet="法治政府建设年度报告的和工作abc1", min_size=1, max_size=3), max_size=60
+    )
+)
+def test_simhash_matches_its_definition(words: list[str]) -> None:
+    assert text.simhash(words) == _simhash_by_definition(words)
+
+
+def test_simhash_of_a_real_report_matches_its_definition() -> None:
+    words = text.tokens(SEEDS[2].read_text("utf-8"))
+    assert text.simhash(words) == _simhash_by_definition(words)
