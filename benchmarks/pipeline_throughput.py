@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import os
 import resource
+import shlex
 import tempfile
 import time
 import uuid
@@ -135,11 +136,29 @@ async def pipeline_processes(
 
         await asyncio.to_thread(run, "db", "upgrade")
         await asyncio.to_thread(run, "nats", "provision")
+        profiled = os.environ.get("NIANBAO_BENCH_PROFILE", "")  # a service name: cProfile it
         for name in ("extract", "store", "notify"):
-            processes.append(subprocess.Popen([*command, "service", name], env=env))  # noqa: ASYNC220
+            if name == profiled:
+                # a command that runs `nianbao ARGS` under a profiler, e.g. py-spy record -- nianbao
+                argv = [*shlex.split(os.environ["NIANBAO_BENCH_PROFILER"]), "service", name]
+            else:
+                argv = [*command, "service", name]
+            processes.append(subprocess.Popen(argv, env=env | {"YAPPI_OUT": f"{name}.pstat"}))  # noqa: ASYNC220
         await asyncio.sleep(3)  # consumers bound
+        assert nats_server.process is not None
+        watched = {
+            name: p.pid for name, p in zip(("extract", "store", "notify"), processes, strict=True)
+        }
+        watched["nats-server"] = nats_server.process.pid
+        cpu_before = {name: cpu_seconds(pid) for name, pid in watched.items()}
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self_before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         await asyncio.to_thread(run, "crawl")
+        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        crawl_cpu = (children_after.ru_utime + children_after.ru_stime) - (
+            children_before.ru_utime + children_before.ru_stime
+        )
         print(f"  crawl published in {time.perf_counter() - started:.1f} s")
         client = await nats.connect(nats_server.url)
         js = client.jetstream()
@@ -155,8 +174,23 @@ async def pipeline_processes(
                 break
             await asyncio.sleep(0.2)
         elapsed = time.perf_counter() - started
+        self_after = resource.getrusage(resource.RUSAGE_SELF)
         engine.dispose()
         await client.close()
+        pages = len(portal.all_reports())
+        portal_cpu = (self_after.ru_utime + self_after.ru_stime) - (
+            self_before.ru_utime + self_before.ru_stime
+        )
+        spent = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in watched.items()}
+        spent |= {"crawl": crawl_cpu, "portal+bench": portal_cpu}
+        print(f"  CPU per report ({pages} reports): ms, and reports/s one core would sustain")
+        for name, seconds in spent.items():
+            per_report = 1000 * seconds / pages
+            print(f"    {name:12s} {per_report:6.2f} ms  {1000 / per_report:7.0f}/s")
+        total = 1000 * sum(spent.values()) / pages
+        print(
+            f"    {'all':12s} {total:6.2f} ms  ({os.cpu_count()} cores: at most {os.cpu_count() * 1000 / total:.0f} reports/s)"
+        )
         return elapsed, filings
     finally:
         for process in processes:
@@ -164,6 +198,12 @@ async def pipeline_processes(
             process.wait(timeout=60)
         nats_server.stop()
         server.stop()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a live process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def database_for(kind: str, workdir: Path) -> tuple[str, str | None]:
@@ -185,9 +225,15 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--mode", choices=["process", "processes"], default="process")
+    parser.add_argument(
+        "--report-length",
+        type=int,
+        default=4000,
+        help="characters per report page (the seed reports: 3,000-6,900, median ~4,000; 0: short)",
+    )
     args = parser.parse_args()
     configure_logging("WARNING")
-    portal = GeneratedPortal.build(max(1, args.pages // len(YEARS)), YEARS)
+    portal = GeneratedPortal.build(max(1, args.pages // len(YEARS)), YEARS, args.report_length)
     pages = len(portal.all_reports())
     print(
         f"{pages} report pages on {len(portal.agencies)} agencies' list pages, database {args.database}"

@@ -66,6 +66,34 @@ BODY = """一、主要举措和成效
 """
 
 
+# Sentences in the register of real reports, to pad a body to the length of a real one (the
+# five seed reports are 3,000 to 6,900 characters, median about 4,000). Each report draws its own
+# sequence, so no two bodies are alike and the extractor, segmenter and near-duplicate check do the
+# work they do on real pages.
+FILLER = (
+    "严格执行重大行政决策程序规定，对涉及群众切身利益的事项广泛听取意见，全年组织听证会{a}场。",
+    "推进行政执法“三项制度”落实，行政执法公示、执法全过程记录和重大执法决定法制审核实现全覆盖。",
+    "开展规范性文件清理工作，共清理规范性文件{b}件，其中废止{a}件、修改{c}件，继续有效的予以公布。",
+    "加强行政复议和行政应诉工作，全年办理行政复议案件{c}件，行政机关负责人出庭应诉率达到100%。",
+    "深化“放管服”改革，梳理公布政务服务事项{b}项，全部实现网上可办，“最多跑一次”事项占比进一步提高。",
+    "健全法律顾问制度，聘请常年法律顾问{a}名，为重大决策、重要合同和信访事项提供法律意见{b}条。",
+    "落实政府信息公开制度，主动公开政府信息{b}条，依申请公开办理{c}件，均在法定期限内答复。",
+    "组织开展行政执法人员培训{a}期，参训人员{b}人次，执法人员持证上岗率达到100%。",
+    "完善“双随机、一公开”监管机制，全年开展随机抽查{c}次，抽查结果通过门户网站及时向社会公开。",
+    "推动矛盾纠纷多元化解，人民调解组织调解各类纠纷{b}件，调解成功率保持在较高水平。",
+    "将法治建设纳入年度绩效考核，考核结果作为干部选拔任用和评先评优的重要参考。",
+    "认真办理人大代表建议和政协委员提案{c}件，办复率100%，代表委员满意率持续提升。",
+    "加强公平竞争审查，对新出台的政策措施逐件开展审查，未发现排除、限制竞争的内容。",
+    "主动接受审计监督，对审计发现的问题建立整改台账，逐项明确责任人和整改时限，整改完成率达到95%以上。",
+    "运用新媒体平台开展“八五”普法宣传，推送法治宣传信息{b}条，阅读量超过{c}万人次。",
+    "深入开展法治文化建设，建成法治宣传阵地{a}个，组织法律进机关、进社区、进企业活动{c}场次。",
+    "加强行政执法监督，开展行政执法案卷评查，共评查案卷{b}卷，发现问题均已督促整改到位。",
+    "严格落实领导干部学法制度，党组理论学习中心组开展专题学法{a}次，领导干部任前法律知识考试全覆盖。",
+    "优化法治化营商环境，清理涉企收费项目{a}项，为市场主体减免各类费用{c}万元。",
+    "畅通群众诉求表达渠道，办理群众来信来访和12345热线工单{b}件，按期办结率98%以上。",
+)
+
+
 @dataclass(frozen=True)
 class Report:
     """One report page: an agency's 法治政府建设年度报告 for one year."""
@@ -75,6 +103,7 @@ class Report:
     region_code: str
     year: int
     number: int
+    length: int = 0  # characters of body text beyond the basic sections (0: the short form)
 
     @property
     def path(self) -> str:
@@ -97,10 +126,12 @@ class GeneratedPortal:
     reports: dict[str, list[Report]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     requests: int = 0
+    report_length: int = 0
 
     @classmethod
-    def build(cls, agencies: int, years: range) -> GeneratedPortal:
-        portal = cls()
+    def build(cls, agencies: int, years: range, report_length: int = 0) -> GeneratedPortal:
+        """`report_length`: pad each report to about this many characters (0: short reports)."""
+        portal = cls(report_length=report_length)
         number = 1000
         for index in range(agencies):
             city, code, _province = CITIES[index % len(CITIES)]
@@ -111,7 +142,7 @@ class GeneratedPortal:
             portal.reports[slug] = []
             for year in years:
                 number += 1
-                portal.reports[slug].append(Report(slug, name, code, year, number))
+                portal.reports[slug].append(Report(slug, name, code, year, number, report_length))
         return portal
 
     def add_year(self, year: int) -> list[Report]:
@@ -121,7 +152,7 @@ class GeneratedPortal:
             number = 900_000 + year * 10_000
             for slug, name, code in self.agencies:
                 number += 1
-                report = Report(slug, name, code, year, number)
+                report = Report(slug, name, code, year, number, self.report_length)
                 self.reports[slug].insert(0, report)
                 added.append(report)
         return added
@@ -183,9 +214,9 @@ def _detail_page(report: Report) -> bytes:
         lessons=report.number % 12 + 4,
         next_year=report.year + 1,
     )
-    paragraphs = "".join(
-        f"<p>{html.escape(line)}</p>" for line in body.splitlines() if line.strip()
-    )
+    lines = [line for line in body.splitlines() if line.strip()]
+    lines[3:3] = _filler(report, report.length - len(body))
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
     return f"""<!DOCTYPE html><html><head><meta charset="utf-8">
 <meta name="SiteName" content="{html.escape(report.agency)}"><meta name="SiteIDCode" content="{report.region_code}0001">
 <meta name="ColumnName" content="法治政府建设"><meta name="ArticleTitle" content="{html.escape(report.title)}">
@@ -196,6 +227,23 @@ def _detail_page(report: Report) -> bytes:
 <div class="TRS_Editor">{paragraphs}<p style="text-align:right">{html.escape(report.agency)}</p>
 <p style="text-align:right">{report.published}</p></div>
 <div class="footer">网站标识码：{report.region_code}0001 打印本页 关闭窗口</div></body></html>""".encode()
+
+
+def _filler(report: Report, characters: int) -> list[str]:
+    """Numbered paragraphs of report sentences, about `characters` long, different per report."""
+    paragraphs: list[str] = []
+    state = report.number * 2654435761 % 2**32
+    written = 0
+    while written < characters:
+        sentences = []
+        for _ in range(3):
+            state = (state * 1103515245 + 12345) % 2**31
+            sentence = FILLER[state % len(FILLER)]
+            sentences.append(sentence.format(a=state % 9 + 2, b=state % 900 + 50, c=state % 97 + 3))
+        paragraph = "".join(sentences)
+        paragraphs.append(paragraph)
+        written += len(paragraph)
+    return paragraphs
 
 
 class PortalServer:
