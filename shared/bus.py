@@ -369,7 +369,7 @@ def registered_routes(broker: NatsBroker, service: str) -> Mapping[str, Route]:
         raise KeyError(f"{service} registered no routes on this broker") from None
 
 
-def _undecoded(msg: NatsMessage) -> bytes:
+async def _undecoded(msg: NatsMessage) -> bytes:
     """Leave the body as bytes: `settle` validates it once against the route's model (FastStream
     would parse every JSON body first, only for the handler to ignore the result)."""
     return msg.body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,3 +103,51 @@ async def test_unreadable_documents_raise_a_permanent_error_with_context(
     assert reason in str(caught.value)
     assert (caught.value.event_id, caught.value.url) == ("document-1", event.url)
     assert publish.events == []
+
+
+async def test_documents_are_extracted_one_at_a_time_on_the_one_extraction_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A fetched batch is handled concurrently; its extractions share one thread rather than
+    # contending for the GIL from several.
+    blobs, publish = MemoryBlobStore(), Published()
+    threads: set[threading.Thread] = set()
+    running, overlapped = [0], [False]
+    real = extract_document
+
+    def spy(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        threads.add(threading.current_thread())
+        running[0] += 1
+        overlapped[0] |= running[0] > 1
+        try:
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            running[0] -= 1
+
+    monkeypatch.setattr(service_module, "extract_document", spy)
+    content = (SEED / "003_270951ed5cca0aaf.txt").read_bytes()
+    service = ExtractService(blobs, publish, FakeClock())
+    events = []
+    for number in range(4):
+        event = await fetched(blobs, content + b"\n" * number, "text/plain")
+        events.append(event.model_copy(update={"event_id": f"document-{number}"}))
+    results = await asyncio.gather(*(service.extract(event) for event in events))
+    assert [r.document_event_id for r in results] == [e.event_id for e in events]
+    assert len(publish.events) == 4
+    assert len(threads) == 1
+    (thread,) = threads
+    assert thread is not threading.main_thread()
+    assert thread.name.startswith("nianbao-extract")
+    assert not overlapped[0]
+
+
+def test_the_warm_up_extracts_with_the_core_on_the_extraction_thread_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def replaced(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the warm-up must not go through the name tests replace")
+
+    monkeypatch.setattr(service_module, "extract_document", replaced)
+    warm = service_module.warm_up()
+    assert warm.result(timeout=60) is None
+    assert service_module.warm_up() is warm  # once per process
