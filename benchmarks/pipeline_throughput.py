@@ -220,6 +220,14 @@ def database_for(kind: str, workdir: Path) -> tuple[str, str | None]:
     return f"{base}{separator}options=-csearch_path%3D{schema}", schema
 
 
+def drop_schema(url: str, schema: str) -> None:
+    """Remove a benchmark's PostgreSQL schema."""
+    engine = create_engine(normalise_url(url.split("?")[0]), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10_000)
@@ -245,10 +253,7 @@ def main() -> None:
         run = pipeline if args.mode == "process" else pipeline_processes
         elapsed, filings = asyncio.run(run(portal, url, Path(tmp)))
         if schema:
-            engine = create_engine(normalise_url(url.split("?")[0]), isolation_level="AUTOCOMMIT")
-            with engine.connect() as conn:
-                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            engine.dispose()
+            drop_schema(url, schema)
     rate = pages / elapsed
     where = "all services in one process" if args.mode == "process" else "one process per service"
     print(

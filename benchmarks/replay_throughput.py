@@ -1,6 +1,7 @@
 """Replay throughput: re-extracting every stored document, with no side effects.
 
-Run from the repository root: PYTHONPATH=. python benchmarks/replay_throughput.py [--pages 10000]
+Run from the repository root:
+PYTHONPATH=. python benchmarks/replay_throughput.py [--pages 10000] [--database sqlite|postgresql]
 
 The pipeline is first run once over a generated portal (as benchmarks/pipeline_throughput.py does,
 every service in one process); then `replay --service extract` re-delivers every stored
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
-from benchmarks.pipeline_throughput import YEARS, database_for, pipeline
+from benchmarks.pipeline_throughput import YEARS, database_for, drop_schema, pipeline
 from services.ops.replay import ReplayRequest
 from services.ops.runner import run_replay
 from services.runtime import AppSettings
@@ -58,12 +59,15 @@ async def replay(database_url: str, workdir: Path) -> tuple[float, int, int, int
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10_000)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--report-length", type=int, default=4000, help="characters per page")
     args = parser.parse_args()
     configure_logging("WARNING")
-    portal = GeneratedPortal.build(max(1, args.pages // len(YEARS)), YEARS)
+    portal = GeneratedPortal.build(max(1, args.pages // len(YEARS)), YEARS, args.report_length)
+    print(f"database {args.database}, report pages of ~{args.report_length} characters")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        url, _ = database_for("sqlite", work)
+        url, schema = database_for(args.database, work)
         elapsed, stored = asyncio.run(pipeline(portal, url, work))
         print(f"first run: {len(portal.all_reports())} pages, {stored} filings in {elapsed:.1f} s")
         seconds, replayed, new, changed = asyncio.run(replay(url, work))
@@ -71,6 +75,8 @@ def main() -> None:
             f"replay of extract: {replayed} events in {seconds:.1f} s, {replayed / seconds:.1f} events/s"
         )
         print(f"side effects: {new} new and {changed} changed filings; filings now {filings(url)}")
+        if schema:
+            drop_schema(url, schema)
 
 
 if __name__ == "__main__":

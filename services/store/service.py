@@ -215,7 +215,7 @@ class StoreService:
             )
             _add_url(session, filing_id, event.url, event.fetched_at)
             session.flush()
-            search.index_filing(session, filing_id, content, words)
+            search.index_filing(session, filing_id, content, words, new=True)
             self._emit_recorded(session, filing, "new", event)
             return filing
         filing.last_seen = max(filing.last_seen, event.fetched_at)
