@@ -12,7 +12,9 @@ lifted (no delay, several requests in flight). Two ways to run nianbao:
   processes and `nianbao crawl` publishing the crawl, so the services use both cores.
 
 The script prints reports per second end to end, the extract-only throughput over the same pages
-in one process, and their ratio.
+in one process, and their ratio; `--mode processes` also prints each component's CPU per report.
+To profile one service there, set NIANBAO_BENCH_PROFILE to its name and NIANBAO_BENCH_PROFILER to
+a command that runs `nianbao ARGS` under a profiler (e.g. `py-spy record -o out.txt -- nianbao`).
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ async def pipeline_processes(
 
         await asyncio.to_thread(run, "db", "upgrade")
         await asyncio.to_thread(run, "nats", "provision")
-        profiled = os.environ.get("NIANBAO_BENCH_PROFILE", "")  # a service name: cProfile it
+        profiled = os.environ.get("NIANBAO_BENCH_PROFILE", "")  # a service to run under a profiler
         for name in ("extract", "store", "notify"):
             if name == profiled:
                 # a command that runs `nianbao ARGS` under a profiler, e.g. py-spy record -- nianbao

@@ -57,6 +57,7 @@ class NatsBlobStore:
         self.js = js
         self.bucket = bucket
         self._store: ObjectStore | None = None
+        self._stream = f"OBJ_{bucket}"  # the stream nats-py keeps an object store in
         self._direct = False
 
     async def _obs(self) -> ObjectStore:
@@ -65,7 +66,7 @@ class NatsBlobStore:
                 self._store = await self.js.object_store(self.bucket)
             except (BucketNotFoundError, NotFoundError):
                 self._store = await self.js.create_object_store(self.bucket)
-            info = await self.js.stream_info(f"OBJ_{self.bucket}")
+            info = await self.js.stream_info(self._stream)
             self._direct = bool(info.config.allow_direct)
         return self._store
 
@@ -125,9 +126,10 @@ class NatsBlobStore:
 
     async def _read(self, key: str, *, direct: bool) -> bytes:
         """The object's description (its chunks' subject, its size), then its chunks in order."""
-        stream = f"OBJ_{self.bucket}"
         name = base64.urlsafe_b64encode(key.encode()).decode()
-        meta = await self.js.get_msg(stream, subject=f"$O.{self.bucket}.M.{name}", direct=direct)
+        meta = await self.js.get_msg(
+            self._stream, subject=f"$O.{self.bucket}.M.{name}", direct=direct
+        )
         try:
             info = json.loads(meta.data or b"")
             nuid, total, deleted = info["nuid"], int(info.get("size") or 0), info.get("deleted")
@@ -142,7 +144,7 @@ class NatsBlobStore:
         size, seq = 0, 1
         while size < total:
             message = await self.js.get_msg(
-                stream, seq=seq, subject=subject, next=True, direct=direct
+                self._stream, seq=seq, subject=subject, next=True, direct=direct
             )
             data = message.data or b""
             chunks.append(data)

@@ -52,6 +52,7 @@ log = logging.getLogger("nianbao.store")
 RawPublisher = Callable[[str, str, str], Awaitable[None]]  # subject, event_id, payload
 FIRST_OBLIGATION_YEAR = 2019  # the current national rules; earlier years are history only
 MAX_TEXT_IN_DB = 400_000
+RELAY_BATCH = 500  # outbox rows published per relay; the rest wait for the next one
 
 
 def url_key(url: str) -> str:
@@ -430,7 +431,7 @@ class StoreService:
         return True
 
     # ---- outbox relay -------------------------------------------------------------------------
-    async def relay_outbox(self, limit: int = 500) -> int:
+    async def relay_outbox(self, limit: int = RELAY_BATCH) -> int:
         """Publish outbox rows not yet published; safe to run concurrently and repeatedly.
 
         Rows are marked in one transaction after their publishes, also when a publish fails
@@ -452,7 +453,7 @@ class StoreService:
     async def _relay_next(self) -> int:
         async with self._relay_lock:
             self._next_relay = None  # callers from now on committed after the read below
-            return await self._relay(500)
+            return await self._relay(RELAY_BATCH)
 
     async def _relay(self, limit: int) -> int:
         rows = await run_sync(self._pending_outbox, limit)
