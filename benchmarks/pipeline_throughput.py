@@ -145,7 +145,7 @@ async def pipeline_processes(
                 argv = [*shlex.split(os.environ["NIANBAO_BENCH_PROFILER"]), "service", name]
             else:
                 argv = [*command, "service", name]
-            processes.append(subprocess.Popen(argv, env=env | {"YAPPI_OUT": f"{name}.pstat"}))  # noqa: ASYNC220
+            processes.append(subprocess.Popen(argv, env=env))  # noqa: ASYNC220
         await asyncio.sleep(3)  # consumers bound
         assert nats_server.process is not None
         watched = {

@@ -18,7 +18,7 @@ def register(
     clock: Clock,
     batch_size: int = 16,
     ack_wait: float = ACK_WAIT_SECONDS,
-    max_workers: int = 1,  # 32 measured faster; held at 1 until the faults suite passes with it
+    max_workers: int = 32,
 ) -> None:
     """Subscribe store to `report.extracted` and `source.checked`.
 
