@@ -14,6 +14,12 @@ the same host exactly one write lands, the other re-reads and waits its turn. A 
 holding a lease blocks nobody for longer than `lease_seconds`; a host idle for longer than the
 bucket's TTL drops out of the bucket, so ten thousand hosts do not accumulate.
 
+A replica remembers the record and revision it last wrote for a host and writes the next change
+against them without reading first: the optimistic write lands only if nobody wrote since, in
+which case the remembered record is the stored one. So a host crawled by one replica costs two
+key-value writes per request (take, release) rather than two reads and two writes; when another
+request wrote in between, the write fails and the replica reads and tries again as before.
+
 The times are wall-clock seconds (`time.time()`): replicas must run NTP-synchronised clocks, and
 a skew between them shortens or lengthens the spacing by that skew.
 """
@@ -44,6 +50,7 @@ GATE_BUCKET = "nianbao-hosts"
 GATE_TTL_SECONDS = 15 * 60.0  # an idle host's key leaves the bucket after this
 LEASE_SECONDS = 120.0  # a slot held longer than this (a dead replica) is free again
 MAX_POLL_SECONDS = 0.25  # re-read a full host this often (a release may come from elsewhere)
+MAX_REMEMBERED_HOSTS = 100_000  # hosts whose last write a replica keeps (one entry ~0.3 KB)
 
 
 class HostGate(Protocol):
@@ -154,6 +161,7 @@ class NatsHostGate:
         self._kv: Any = None
         self._kv_lock = asyncio.Lock()
         self.conflicts = 0  # lost races (optimistic writes that another replica beat)
+        self._written: dict[str, tuple[HostLeases, int]] = {}  # key -> what this replica wrote
 
     async def _bucket(self) -> Any:
         async with self._kv_lock:
@@ -178,17 +186,35 @@ class NatsHostGate:
             return HostLeases(), None
         return HostLeases.decode(entry.value), int(entry.revision)
 
-    async def _write(self, kv: Any, key: str, record: HostLeases, revision: int | None) -> bool:
-        """Write if nobody wrote since `revision` was read; False when another replica did."""
+    async def _write(
+        self, kv: Any, key: str, record: HostLeases, revision: int | None, *, remembered: bool
+    ) -> bool:
+        """Write if nobody wrote since `revision`; False when somebody did.
+
+        A failed write against a remembered revision only means the memory was stale (another
+        request wrote since); a failed write against a fresh read is a lost race.
+        """
         try:
             if revision is None:
-                await kv.create(key, record.encode())
+                written = await kv.create(key, record.encode())
             else:
-                await kv.update(key, record.encode(), last=revision)
+                written = await kv.update(key, record.encode(), last=revision)
         except KeyWrongLastSequenceError:
-            self.conflicts += 1
+            self._written.pop(key, None)
+            if not remembered:
+                self.conflicts += 1
             return False
+        if len(self._written) >= MAX_REMEMBERED_HOSTS:
+            self._written.clear()  # only a shortcut: forgetting costs one read per host
+        self._written[key] = (record, int(written))
         return True
+
+    async def _latest(self, kv: Any, key: str) -> tuple[HostLeases, int | None, bool]:
+        """The record to decide on: what this replica last wrote if it remembers, else a read."""
+        if (known := self._written.get(key)) is not None:
+            return known[0], known[1], True
+        record, revision = await self._read(kv, key)
+        return record, revision, False
 
     @contextlib.asynccontextmanager
     async def slot(self, host: str, min_delay: float, max_in_flight: int) -> AsyncIterator[None]:
@@ -197,13 +223,16 @@ class NatsHostGate:
         try:
             kv = await self._bucket()
             while True:
-                record, revision = await self._read(kv, key)
+                record, revision, remembered = await self._latest(kv, key)
                 granted, wait = admit(
                     record, token, self._clock(), min_delay, max_in_flight, self.lease_seconds
                 )
                 if granted is None:
-                    await asyncio.sleep(wait)
-                elif await self._write(kv, key, granted, revision):
+                    if remembered:  # the host may have been released since: ask the bucket
+                        self._written.pop(key, None)
+                    else:
+                        await asyncio.sleep(wait)
+                elif await self._write(kv, key, granted, revision, remembered=remembered):
                     break
         except (NatsTimeoutError, TimeoutError, ConnectionError) as exc:
             raise DependencyUnavailable(f"host gate unavailable: {exc!r}") from exc
@@ -216,10 +245,12 @@ class NatsHostGate:
         # Best effort: a release that cannot be written leaves a lease that expires on its own.
         with contextlib.suppress(NatsTimeoutError, TimeoutError, ConnectionError):
             for _attempt in range(20):
-                record, revision = await self._read(kv, key)
+                record, revision, remembered = await self._latest(kv, key)
                 if token not in record.leases:
-                    return
-                if await self._write(
-                    kv, key, release(record, token, self._clock(), min_delay), revision
-                ):
+                    if not remembered:
+                        return
+                    self._written.pop(key, None)  # stale memory: read what is stored
+                    continue
+                released = release(record, token, self._clock(), min_delay)
+                if await self._write(kv, key, released, revision, remembered=remembered):
                     return

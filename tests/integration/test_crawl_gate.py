@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import nats
 import pytest
@@ -140,3 +142,47 @@ async def test_racing_replicas_lose_writes_and_try_again(connections: list[Clien
     assert len(entered) == 10
     assert min(b - a for a, b in itertools.pairwise(entered)) >= 0.05 - 0.01
     assert sum(g.conflicts for g in gates) >= 1  # the optimistic writes did collide
+
+
+class CountingBucket:
+    """A key-value bucket that counts the calls the gate makes on it."""
+
+    def __init__(self, kv: Any) -> None:
+        self.kv = kv
+        self.calls: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        self.calls[name] += 1
+        return getattr(self.kv, name)
+
+
+async def test_one_replica_writes_twice_per_request_and_reads_only_when_it_must(
+    connections: list[Client],
+) -> None:
+    gate = NatsHostGate(connections[0].jetstream())
+    counting = CountingBucket(await gate._bucket())
+    gate._kv = counting
+    host = "steady.example.gov.cn"
+    for _ in range(5):
+        async with gate.slot(host, 0.0, 1):
+            pass
+    # The first take reads (and creates); after that every change is written against the
+    # revision this replica wrote last, with no read.
+    assert counting.calls == {"get": 1, "create": 1, "update": 9}
+
+    # Another replica writes in between: the stale write fails, the gate reads and goes on.
+    other = NatsHostGate(connections[1].jetstream())
+    async with other.slot(host, 0.0, 1):
+        pass
+    counting.calls.clear()
+    async with gate.slot(host, 0.0, 1):
+        pass
+    assert counting.calls == {"update": 3, "get": 1}
+    assert gate.conflicts == 0  # a stale memory is not a lost race
+
+    # The key left the bucket (its TTL): the remembered revision no longer matches anything.
+    await counting.kv.purge(NatsHostGate.key(host))
+    async with gate.slot(host, 0.0, 1):
+        pass
+    record, _revision = await gate._read(counting.kv, NatsHostGate.key(host))
+    assert record.leases == {}  # taken and released again, nothing left behind
