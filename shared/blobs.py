@@ -5,18 +5,26 @@ Events stay small and carry the key; the same bytes fetched twice are stored onc
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import hashlib
 import json
+import secrets
+from datetime import UTC, datetime
 from typing import Protocol
 
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
+from nats.js.api import Header, ObjectInfo, ObjectMetaOptions
 from nats.js.errors import APIError, BucketNotFoundError, NotFoundError, ObjectNotFoundError
-from nats.js.object_store import ObjectStore
+from nats.js.object_store import OBJ_DEFAULT_CHUNK_SIZE, ObjectStore
 
 from shared.errors import BlobMissing, DependencyUnavailable
+
+CHUNK_SIZE = OBJ_DEFAULT_CHUNK_SIZE  # bytes per chunk message, as nats-py writes objects
+WRONG_LAST_SEQUENCE = {10071, 10164}  # JetStream: the subject moved on since it was read
 
 
 def sha256_hex(data: bytes) -> str:
@@ -71,22 +79,79 @@ class NatsBlobStore:
         return self._store
 
     async def put(self, data: bytes) -> str:
+        """Store `data` under its sha256 (once: the same bytes are never stored twice).
+
+        Written in nats-py's object format (its `ObjectStore.get` reads these objects), but with
+        fewer round trips than its `put`: one direct get to see whether the bytes are there, the
+        chunks, and the description published only if no other writer stored it meanwhile (the
+        description's subject must still be at the sequence seen; the loser drops its chunks).
+        """
         key = sha256_hex(data)
         try:
-            obs = await self._obs()
-            if not await self._exists(obs, key):  # content-addressed: same bytes, same key
-                await obs.put(key, data)
-        except (NatsTimeoutError, TimeoutError, ConnectionError) as exc:
+            await self._obs()
+            seen = await self._description_seq(key)
+            if seen is not None:
+                await self._put_new(key, data, expected_seq=seen)
+        except (NatsTimeoutError, TimeoutError, ConnectionError, NoRespondersError) as exc:
             raise DependencyUnavailable(f"object store put {key}: {exc!r}") from exc
         return key
 
-    @staticmethod
-    async def _exists(obs: ObjectStore, key: str) -> bool:
+    def _meta_subject(self, key: str) -> str:
+        return f"$O.{self.bucket}.M.{base64.urlsafe_b64encode(key.encode()).decode()}"
+
+    async def _description_seq(self, key: str) -> int | None:
+        """None when `key` is stored; else the sequence its description subject is at (0: none)."""
         try:
-            await obs.get_info(key)
-        except (ObjectNotFoundError, NotFoundError):
-            return False
-        return True
+            meta = await self.js.get_msg(
+                self._stream, subject=self._meta_subject(key), direct=self._direct
+            )
+        except NotFoundError:
+            return 0
+        try:
+            deleted = bool(json.loads(meta.data or b"").get("deleted"))
+        except (ValueError, AttributeError):
+            deleted = True  # an unreadable description: store the bytes again over it
+        return int(meta.seq or 0) if deleted else None
+
+    async def _put_new(self, key: str, data: bytes, *, expected_seq: int) -> None:
+        nuid = secrets.token_hex(11)
+        chunks_subject = f"$O.{self.bucket}.C.{nuid}"
+        try:
+            chunks = 0
+            for start in range(0, len(data), CHUNK_SIZE):
+                await self.js.publish(chunks_subject, data[start : start + CHUNK_SIZE])
+                chunks += 1
+            info = ObjectInfo(
+                name=key,
+                bucket=self.bucket,
+                nuid=nuid,
+                size=len(data),
+                chunks=chunks,
+                mtime=datetime.now(UTC).isoformat(),
+                digest="SHA-256="
+                + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).decode(),
+                options=ObjectMetaOptions(max_chunk_size=CHUNK_SIZE),
+            )
+            await self.js.publish(
+                self._meta_subject(key),
+                json.dumps(info.as_dict()).encode(),
+                headers={
+                    Header.ROLLUP: "sub",
+                    Header.EXPECTED_LAST_SUBJECT_SEQUENCE: str(expected_seq),
+                },
+            )
+        except APIError as exc:
+            await self._purge_quietly(chunks_subject)
+            if exc.err_code not in WRONG_LAST_SEQUENCE:
+                raise DependencyUnavailable(f"object store put {key}: {exc!r}") from exc
+            # another writer stored the same bytes first: theirs stay, these chunks go
+        except BaseException:
+            await asyncio.shield(self._purge_quietly(chunks_subject))
+            raise
+
+    async def _purge_quietly(self, subject: str) -> None:
+        with contextlib.suppress(Exception):
+            await self.js.purge_stream(self._stream, subject=subject)
 
     async def get(self, key: str) -> bytes:
         """The bytes stored under `key`, read chunk by chunk with stream message gets.

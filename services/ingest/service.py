@@ -25,7 +25,7 @@ from services.ingest.discovery import (
 )
 from services.ingest.fetcher import Blocked, FetchError, FetchResult, NotFound, PoliteFetcher
 from services.ingest.state import CrawlState, PageState, SourceState
-from shared.blobs import BlobStore
+from shared.blobs import BlobStore, sha256_hex
 from shared.clock import Clock
 from shared.decoding import decode_bytes
 from shared.events import (
@@ -331,20 +331,20 @@ class IngestService:
         if result.not_modified and known is not None:
             crawl.unchanged += 1
             return
-        key = await self.blobs.put(result.body)
+        key = sha256_hex(result.body)
         if known is None or known.sha256 != key:
+            await self.blobs.put(result.body)
             await self._publish_document(crawl, item, result, key, parent_url)
             crawl.fetched += 1
         else:
-            crawl.unchanged += 1
-        await self.state.put_page(
-            item.url,
-            PageState(
-                sha256=key,
-                etag=result.headers.get("etag"),
-                last_modified=result.headers.get("last-modified"),
-            ),
+            crawl.unchanged += 1  # the same bytes again: stored and published before
+        state = PageState(
+            sha256=key,
+            etag=result.headers.get("etag"),
+            last_modified=result.headers.get("last-modified"),
         )
+        if state != known:
+            await self.state.put_page(item.url, state)
         if parent_url is None and _is_textual(result.content_type):
             text, _ = decode_bytes(result.body, result.declared_charset, crawl.source.encoding)
             attachments = await asyncio.to_thread(find_attachments, text, result.url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import replace
 from typing import Any
@@ -102,3 +103,69 @@ async def test_a_bucket_without_direct_gets_is_read_through_the_stream_api(
             await store.get("0" * 64)
     finally:
         await client.close()
+
+
+async def test_blobs_are_written_in_nats_pys_object_format_with_few_round_trips(
+    nats_server: EmbeddedNats, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = await nats.connect(nats_server.url)
+    try:
+        js = client.jetstream()
+        store = NatsBlobStore(js, "test-format")
+        await store.put(b"warm-up")  # the bucket exists from here on
+        calls: list[str] = []
+        real_get, real_publish = js.get_msg, js.publish
+
+        async def get_msg(*args: Any, **kwargs: Any) -> Any:
+            calls.append("get")
+            return await real_get(*args, **kwargs)
+
+        async def publish(*args: Any, **kwargs: Any) -> Any:
+            calls.append("publish")
+            return await real_publish(*args, **kwargs)
+
+        monkeypatch.setattr(js, "get_msg", get_msg)
+        monkeypatch.setattr(js, "publish", publish)
+        data = os.urandom(200 * 1024)
+        key = await store.put(data)
+        assert calls == ["get", "publish", "publish", "publish"]  # is it there? 2 chunks, meta
+        calls.clear()
+        assert await store.put(data) == key
+        assert calls == ["get"]  # already stored: nothing written
+
+        # nats-py reads what the store wrote, digest and all
+        monkeypatch.undo()
+        obs = await js.object_store("test-format")
+        assert (await obs.get(key)).data == data
+        # and an object deleted through nats-py can be stored again
+        await obs.delete(key)
+        with pytest.raises(BlobMissing):
+            await store.get(key)
+        assert await store.put(data) == key
+        assert await store.get(key) == data
+    finally:
+        await client.close()
+
+
+async def test_two_writers_of_the_same_bytes_leave_one_object_and_no_stray_chunks(
+    nats_server: EmbeddedNats,
+) -> None:
+    clients = [await nats.connect(nats_server.url) for _ in range(4)]
+    try:
+        stores = [NatsBlobStore(c.jetstream(), "test-race") for c in clients]
+        await stores[0].put(b"warm-up")
+        for store in stores[1:]:
+            await store.put(b"warm-up")
+        data = os.urandom(300 * 1024)  # three chunks each
+        keys = await asyncio.gather(*(store.put(data) for store in stores))
+        assert len(set(keys)) == 1
+        assert await stores[0].get(keys[0]) == data
+        info = await clients[0].jetstream().stream_info("OBJ_test-race", subjects_filter=">")
+        subjects = info.state.subjects or {}
+        chunk_subjects = [s for s in subjects if ".C." in s]
+        # warm-up's one chunk, and one set of chunks for the data: the losers purged theirs
+        assert len(chunk_subjects) == 2, subjects
+        assert sum(subjects[s] for s in chunk_subjects) == 1 + 3
+    finally:
+        for c in clients:
+            await c.close()

@@ -21,7 +21,7 @@ from services.ingest import service as service_module
 from services.ingest.fetcher import PoliteFetcher
 from services.ingest.service import IngestService
 from services.ingest.settings import IngestSettings
-from services.ingest.state import MemoryCrawlState
+from services.ingest.state import MemoryCrawlState, PageState
 from shared.blobs import MemoryBlobStore
 from shared.events import DOCUMENT_FETCHED, SOURCE_CHECKED, DocumentFetched, Event, SourceChecked
 from shared.sources import SourcesFile, parse_sources
@@ -535,3 +535,52 @@ async def test_requests_to_each_host_are_spaced(
     starts = sorted(portal.requests(host)[0].at for host in HOSTS)
     assert starts[-1] - starts[0] < 1.0
     assert {hit.user_agent for hit in portal.requests()} == {IngestSettings().user_agent}
+
+
+class CountingBlobs(MemoryBlobStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.puts = 0
+
+    async def put(self, data: bytes) -> str:
+        self.puts += 1
+        return await super().put(data)
+
+
+class CountingState(MemoryCrawlState):
+    def __init__(self) -> None:
+        super().__init__()
+        self.page_puts = 0
+
+    async def put_page(self, url: str, state: PageState) -> None:
+        self.page_puts += 1
+        await super().put_page(url, state)
+
+
+def documents(published: Published) -> int:
+    return sum(1 for subject, _ in published.events if subject == DOCUMENT_FETCHED)
+
+
+async def test_the_same_bytes_again_are_neither_stored_nor_remembered_again(
+    sources: SourcesFile,
+) -> None:
+    """A page served again without validators, byte for byte: no blob, no event, no state write."""
+    trs = SourcesFile(agencies=[a for a in sources.agencies if a.id == "trs"])
+    fetcher = PoliteFetcher(IngestSettings(allow_private_networks=True, max_retries=0))
+    published, blobs, state = Published(), CountingBlobs(), CountingState()
+    service = IngestService(
+        fetcher=fetcher, blobs=blobs, state=state, publish=published, clock=FakeClock()
+    )
+    try:
+        await service.crawl_all(trs)
+        first = (documents(published), blobs.puts, state.page_puts)
+        assert first[0] >= 3
+        assert first[1] == first[0] == first[2]
+        published.events.clear()
+        await service.crawl_all(trs)
+    finally:
+        await fetcher.close()
+    assert documents(published) == 0
+    check = published.checks()["trs#0"]
+    assert (check.fetched, check.unchanged) == (0, first[0])
+    assert (blobs.puts, state.page_puts) == first[1:]  # nothing written the second time
