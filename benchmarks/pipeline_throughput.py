@@ -153,6 +153,7 @@ async def pipeline_processes(
         }
         watched["nats-server"] = nats_server.process.pid
         cpu_before = {name: cpu_seconds(pid) for name, pid in watched.items()}
+        database_before = database_server_cpu(database_url)
         children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         self_before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
@@ -185,6 +186,8 @@ async def pipeline_processes(
         )
         spent = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in watched.items()}
         spent |= {"crawl": crawl_cpu, "portal+bench": portal_cpu}
+        if database_before is not None:  # a local PostgreSQL server works for the store too
+            spent["postgresql"] = (database_server_cpu(database_url) or 0.0) - database_before
         print(f"  CPU per report ({pages} reports): ms, and reports/s one core would sustain")
         for name, seconds in spent.items():
             per_report = 1000 * seconds / pages
@@ -206,6 +209,26 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds a live process has used so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_server_cpu(database_url: str) -> float | None:
+    """CPU seconds of every local `postgres` process so far (None for SQLite or if unreadable).
+
+    Counts whatever else the server does meanwhile too: run the benchmark on an idle server.
+    """
+    if not database_url.startswith("postgresql"):
+        return None
+    total, found = 0.0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            raw = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        if raw[raw.index("(") + 1 : raw.rindex(")")] == "postgres":
+            fields = raw.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            found = True
+    return total if found else None
 
 
 def database_for(kind: str, workdir: Path) -> tuple[str, str | None]:
