@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 import signal
+import sys
+import threading
+import time
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -307,15 +312,18 @@ def start_background(parts: Components, stop: asyncio.Event) -> None:
 
 async def shutdown(parts: Components) -> None:
     """Stop fetching, let in-flight messages finish, close connections."""
+    began = time.monotonic()
     for task in parts.background:
         task.cancel()
     for task in parts.background:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
+    background = time.monotonic()
     try:
         await parts.broker.stop()  # stops fetching, waits up to DRAIN_SECONDS for in-flight ones
     except Exception as exc:  # NATS unreachable: nothing to drain into, but we must still exit
         log.warning("NATS connection not closed cleanly: %r", exc)
+    drained = time.monotonic()
     if parts.ingest is not None:
         await parts.ingest.fetcher.close()
     if parts.notify is not None and isinstance(parts.notify.mailer, SmtpMailer):
@@ -323,11 +331,39 @@ async def shutdown(parts: Components) -> None:
     if parts.http is not None:  # last: /healthz keeps answering while the consumers drain
         await parts.http.stop()
         parts.http = None
+    log.info(
+        "stopped in %.1f s (background loops %.1f s, consumers %.1f s, connections %.1f s)",
+        time.monotonic() - began,
+        background - began,
+        drained - background,
+        time.monotonic() - drained,
+    )
 
 
 def install_signal_handlers(stop: asyncio.Event) -> None:
-    """SIGTERM and SIGINT set `stop`, so the process drains instead of dying mid-message."""
+    """SIGTERM and SIGINT set `stop`, so the process drains instead of dying mid-message.
+
+    SIGUSR1 logs what every task and thread is doing (`kill -USR1 PID` on a stuck service).
+    """
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+        loop.add_signal_handler(signal.SIGUSR1, log_what_runs)
+
+
+def log_what_runs() -> None:
+    """Log the stack of every asyncio task and every thread (for a service that seems stuck)."""
+    lines = []
+    for task in asyncio.all_tasks():
+        out = io.StringIO()
+        task.print_stack(limit=12, file=out)
+        lines.append(out.getvalue())
+    frames = sys._current_frames()
+    for thread in threading.enumerate():
+        frame = frames.get(thread.ident or -1)
+        if frame is not None:
+            stack = "".join(traceback.format_stack(frame, limit=12))
+            lines.append(f"Thread {thread.name}:\n{stack}")
+    log.warning("what runs now (%d tasks and threads):\n%s", len(lines), "\n".join(lines))

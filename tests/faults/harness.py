@@ -28,6 +28,7 @@ from tests.smtp import SmtpServer
 
 SERVICES = ("ingest", "extract", "store", "notify")
 SOAK = float(os.environ.get("NIANBAO_SOAK", "1"))  # >1 for longer soak runs
+STOP_GRACE_SECONDS = 45.0  # what the pods give a stopping service (deploy/, > DRAIN_SECONDS)
 
 
 class TcpProxy:
@@ -84,6 +85,7 @@ class Cluster:
     env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     kills: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SERVICES, 0))
+    stuck: dict[str, str] = field(default_factory=dict)  # services killed after not stopping
 
     def __post_init__(self) -> None:
         base = {k: v for k, v in os.environ.items() if not k.startswith("NIANBAO_")}
@@ -134,17 +136,29 @@ class Cluster:
         process.wait(timeout=10)
         self.kills[name] += 1
 
-    def stop_all(self, timeout: float = 30) -> dict[str, int | None]:
+    def stop_all(self, timeout: float = STOP_GRACE_SECONDS) -> dict[str, int | None]:
+        """SIGTERM every service; the exit codes (None: still running after `timeout`, killed).
+
+        A service that does not stop in time is asked (SIGUSR1) to log what it is doing before it
+        is killed; `stuck` then holds the tail of its log.
+        """
+        began = time.monotonic()
         for process in self.processes.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         codes: dict[str, int | None] = {}
         for name, process in self.processes.items():
             try:
-                codes[name] = process.wait(timeout=timeout)
+                codes[name] = process.wait(timeout=max(0.1, began + timeout - time.monotonic()))
             except subprocess.TimeoutExpired:
+                process.send_signal(signal.SIGUSR1)
+                time.sleep(2)
                 process.kill()
+                process.wait()
                 codes[name] = None
+                self.stuck[name] = (self.workdir / f"{name}.log").read_text(errors="replace")[
+                    -6000:
+                ]
         return codes
 
     def crashed(self) -> dict[str, str]:

@@ -125,7 +125,7 @@ async def run_scenario(cluster: Cluster, portal: GeneratedPortal, disrupt) -> No
     assert state["dead_letters"] == {}
     assert cluster.crashed() == {}  # nothing died on its own
     codes = cluster.stop_all()
-    assert codes == dict.fromkeys(SERVICES, 0)
+    assert codes == dict.fromkeys(SERVICES, 0), cluster.stuck
 
 
 async def test_services_killed_at_random_moments(world) -> None:  # type: ignore[no-untyped-def]
