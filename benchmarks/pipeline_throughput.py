@@ -158,10 +158,7 @@ async def pipeline_processes(
         self_before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         await asyncio.to_thread(run, "crawl")
-        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        crawl_cpu = (children_after.ru_utime + children_after.ru_stime) - (
-            children_before.ru_utime + children_before.ru_stime
-        )
+        crawl_cpu = used_since(children_before, resource.RUSAGE_CHILDREN)
         print(f"  crawl published in {time.perf_counter() - started:.1f} s")
         client = await nats.connect(nats_server.url)
         js = client.jetstream()
@@ -177,13 +174,10 @@ async def pipeline_processes(
                 break
             await asyncio.sleep(0.2)
         elapsed = time.perf_counter() - started
-        self_after = resource.getrusage(resource.RUSAGE_SELF)
+        portal_cpu = used_since(self_before, resource.RUSAGE_SELF)
         engine.dispose()
         await client.close()
         pages = len(portal.all_reports())
-        portal_cpu = (self_after.ru_utime + self_after.ru_stime) - (
-            self_before.ru_utime + self_before.ru_stime
-        )
         spent = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in watched.items()}
         spent |= {"crawl": crawl_cpu, "portal+bench": portal_cpu}
         if database_before is not None:  # a local PostgreSQL server works for the store too
@@ -207,8 +201,24 @@ async def pipeline_processes(
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds a live process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return _stat_cpu_seconds(Path(f"/proc/{pid}/stat").read_text())
+
+
+def used_since(before: resource.struct_rusage, who: int) -> float:
+    """User + system CPU seconds used by `who` (RUSAGE_SELF or RUSAGE_CHILDREN) since `before`."""
+    after = resource.getrusage(who)
+    return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def _stat_cpu_seconds(stat: str) -> float:
+    """User + system CPU seconds in the text of a /proc/PID/stat file."""
+    fields = stat.rsplit(")", 1)[1].split()  # after "(command)", which may hold spaces
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _process_name(stat: str) -> str:
+    """The command name in the text of a /proc/PID/stat file."""
+    return stat[stat.index("(") + 1 : stat.rindex(")")]
 
 
 def database_server_cpu(database_url: str) -> float | None:
@@ -224,9 +234,8 @@ def database_server_cpu(database_url: str) -> float | None:
             raw = stat.read_text()
         except OSError:  # the process ended meanwhile
             continue
-        if raw[raw.index("(") + 1 : raw.rindex(")")] == "postgres":
-            fields = raw.rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        if _process_name(raw) == "postgres":
+            total += _stat_cpu_seconds(raw)
             found = True
     return total if found else None
 

@@ -331,12 +331,13 @@ async def shutdown(parts: Components) -> None:
     if parts.http is not None:  # last: /healthz keeps answering while the consumers drain
         await parts.http.stop()
         parts.http = None
+    ended = time.monotonic()
     log.info(
         "stopped in %.1f s (background loops %.1f s, consumers %.1f s, connections %.1f s)",
-        time.monotonic() - began,
+        ended - began,
         background - began,
         drained - background,
-        time.monotonic() - drained,
+        ended - drained,
     )
 
 

@@ -97,7 +97,12 @@ class NatsBlobStore:
         return key
 
     def _meta_subject(self, key: str) -> str:
+        """Where nats-py keeps the description of object `key`."""
         return f"$O.{self.bucket}.M.{base64.urlsafe_b64encode(key.encode()).decode()}"
+
+    def _chunks_subject(self, nuid: str) -> str:
+        """Where nats-py keeps the chunks of the object described with `nuid`."""
+        return f"$O.{self.bucket}.C.{nuid}"
 
     async def _description_seq(self, key: str) -> int | None:
         """None when `key` is stored; else the sequence its description subject is at (0: none)."""
@@ -114,8 +119,9 @@ class NatsBlobStore:
         return int(meta.seq or 0) if deleted else None
 
     async def _put_new(self, key: str, data: bytes, *, expected_seq: int) -> None:
+        """Write the chunks, then the description (its digest is the key: the bytes' sha256)."""
         nuid = secrets.token_hex(11)
-        chunks_subject = f"$O.{self.bucket}.C.{nuid}"
+        chunks_subject = self._chunks_subject(nuid)
         try:
             chunks = 0
             for start in range(0, len(data), CHUNK_SIZE):
@@ -128,8 +134,7 @@ class NatsBlobStore:
                 size=len(data),
                 chunks=chunks,
                 mtime=datetime.now(UTC).isoformat(),
-                digest="SHA-256="
-                + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).decode(),
+                digest="SHA-256=" + base64.urlsafe_b64encode(bytes.fromhex(key)).decode(),
                 options=ObjectMetaOptions(max_chunk_size=CHUNK_SIZE),
             )
             await self.js.publish(
@@ -191,10 +196,7 @@ class NatsBlobStore:
 
     async def _read(self, key: str, *, direct: bool) -> bytes:
         """The object's description (its chunks' subject, its size), then its chunks in order."""
-        name = base64.urlsafe_b64encode(key.encode()).decode()
-        meta = await self.js.get_msg(
-            self._stream, subject=f"$O.{self.bucket}.M.{name}", direct=direct
-        )
+        meta = await self.js.get_msg(self._stream, subject=self._meta_subject(key), direct=direct)
         try:
             info = json.loads(meta.data or b"")
             nuid, total, deleted = info["nuid"], int(info.get("size") or 0), info.get("deleted")
@@ -204,7 +206,7 @@ class NatsBlobStore:
             raise ObjectNotFoundError
         if not total:
             return b""
-        subject = f"$O.{self.bucket}.C.{nuid}"
+        subject = self._chunks_subject(nuid)
         chunks: list[bytes] = []
         size, seq = 0, 1
         while size < total:

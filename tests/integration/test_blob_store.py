@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -16,6 +17,28 @@ from shared.embedded_nats import EmbeddedNats
 from shared.errors import BlobMissing
 
 pytestmark = pytest.mark.integration
+
+
+def record_calls(
+    monkeypatch: pytest.MonkeyPatch,
+    js: Any,
+    method: str,
+    calls: list[Any],
+    label: Callable[[dict[str, Any]], Any],
+) -> None:
+    """Make every call of `js.<method>` append `label(its keyword arguments)` to `calls`."""
+    real = getattr(js, method)
+
+    async def recorded(*args: Any, **kwargs: Any) -> Any:
+        calls.append(label(kwargs))
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(js, method, recorded)
+
+
+def direct(kwargs: dict[str, Any]) -> bool:
+    """Whether a get was asked as a direct get."""
+    return bool(kwargs.get("direct"))
 
 
 async def test_blobs_of_every_size_come_back_whole_and_reads_leave_no_consumers(
@@ -50,19 +73,14 @@ async def test_blobs_are_read_with_direct_gets_and_confirmed_missing_through_the
         key = await store.put(data)
         calls: list[bool] = []
         real = js.get_msg
-
-        async def counted(*args: Any, **kwargs: Any) -> Any:
-            calls.append(bool(kwargs.get("direct")))
-            return await real(*args, **kwargs)
-
-        monkeypatch.setattr(js, "get_msg", counted)
+        record_calls(monkeypatch, js, "get_msg", calls, direct)
         assert await store.get(key) == data
         assert calls == [True] * 4  # the description, then each chunk: one get each
 
         # A replica that does not have the object yet answers "not found": the leader decides.
         async def behind(*args: Any, **kwargs: Any) -> Any:
-            calls.append(bool(kwargs.get("direct")))
-            if kwargs.get("direct"):
+            calls.append(direct(kwargs))
+            if direct(kwargs):
                 raise NotFoundError
             return await real(*args, **kwargs)
 
@@ -89,13 +107,7 @@ async def test_a_bucket_without_direct_gets_is_read_through_the_stream_api(
         data = os.urandom(200 * 1024)
         key = await store.put(data)
         calls: list[bool] = []
-        real = js.get_msg
-
-        async def counted(*args: Any, **kwargs: Any) -> Any:
-            calls.append(bool(kwargs.get("direct")))
-            return await real(*args, **kwargs)
-
-        monkeypatch.setattr(js, "get_msg", counted)
+        record_calls(monkeypatch, js, "get_msg", calls, direct)
         assert await store.get(key) == data
         assert calls == [False, False, False]
         assert await store.get(await store.put(b"")) == b""
@@ -114,18 +126,8 @@ async def test_blobs_are_written_in_nats_pys_object_format_with_few_round_trips(
         store = NatsBlobStore(js, "test-format")
         await store.put(b"warm-up")  # the bucket exists from here on
         calls: list[str] = []
-        real_get, real_publish = js.get_msg, js.publish
-
-        async def get_msg(*args: Any, **kwargs: Any) -> Any:
-            calls.append("get")
-            return await real_get(*args, **kwargs)
-
-        async def publish(*args: Any, **kwargs: Any) -> Any:
-            calls.append("publish")
-            return await real_publish(*args, **kwargs)
-
-        monkeypatch.setattr(js, "get_msg", get_msg)
-        monkeypatch.setattr(js, "publish", publish)
+        record_calls(monkeypatch, js, "get_msg", calls, lambda _: "get")
+        record_calls(monkeypatch, js, "publish", calls, lambda _: "publish")
         data = os.urandom(200 * 1024)
         key = await store.put(data)
         assert calls == ["get", "publish", "publish", "publish"]  # is it there? 2 chunks, meta
@@ -153,8 +155,7 @@ async def test_two_writers_of_the_same_bytes_leave_one_object_and_no_stray_chunk
     clients = [await nats.connect(nats_server.url) for _ in range(4)]
     try:
         stores = [NatsBlobStore(c.jetstream(), "test-race") for c in clients]
-        await stores[0].put(b"warm-up")
-        for store in stores[1:]:
+        for store in stores:  # the first creates the bucket
             await store.put(b"warm-up")
         data = os.urandom(300 * 1024)  # three chunks each
         keys = await asyncio.gather(*(store.put(data) for store in stores))
