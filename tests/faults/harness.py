@@ -12,7 +12,9 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,18 +34,43 @@ STOP_GRACE_SECONDS = 45.0  # what the pods give a stopping service (deploy/, > D
 
 
 class TcpProxy:
-    """A loopback TCP proxy that can be cut (connections dropped, new ones refused) and restored."""
+    """A loopback TCP proxy that can be cut (connections dropped, new ones refused) and restored.
+
+    It forwards on an event loop of its own thread: the harness blocks the test's loop at times
+    (`Cluster.stop_all` waits for the processes), and a proxy on that loop would then freeze the
+    database for the very services being asked to finish their work and stop.
+    """
 
     def __init__(self, target_host: str, target_port: int):
         self.target = (target_host, target_port)
         self.port = free_port()
         self.server: asyncio.base_events.Server | None = None
         self.writers: set[asyncio.StreamWriter] = set()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="tcp-proxy", daemon=True
+        )
+        self._thread.start()
 
     async def start(self) -> None:
-        self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+        await self._on_proxy_loop(self._start())
 
     async def cut(self) -> None:
+        await self._on_proxy_loop(self._cut())
+
+    def close(self) -> None:
+        """Stop the proxy's thread (after `cut`)."""
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+        self._loop.close()
+
+    async def _on_proxy_loop(self, work: Coroutine[Any, Any, None]) -> None:
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self._loop))
+
+    async def _start(self) -> None:
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+
+    async def _cut(self) -> None:
         if self.server is not None:
             self.server.close()
             await self.server.wait_closed()

@@ -76,6 +76,7 @@ async def world(
         smtp.stop()
         if proxy is not None:
             await proxy.cut()
+            proxy.close()
         nats_server.stop()
         server.stop()
 
