@@ -14,6 +14,7 @@ import re
 from charset_normalizer import from_bytes
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "x-gbk", "euc-cn", "hz-gb-2312", "gb_2312-80"}
 _SNIFF_BYTES = 4096
 _NOT_PAGE_ENCODINGS = {
@@ -51,6 +52,11 @@ def meta_charset(content: bytes) -> str | None:
     return normalise_charset(match.group(1).decode("ascii", "ignore")) if match else None
 
 
+def _private_use_share(text: str) -> float:
+    sample = text[:20_000]
+    return len(_PRIVATE_USE.findall(sample)) / max(1, len(sample))
+
+
 def decode_bytes(
     content: bytes, declared: str | None = None, override: str | None = None
 ) -> tuple[str, str]:
@@ -80,11 +86,26 @@ def decode_bytes(
             return content.decode(codec), codec
         except (UnicodeError, LookupError):
             continue
-    for codec in ("utf-8", "gb18030"):
-        try:
-            return content.decode(codec), codec
-        except UnicodeDecodeError:
-            continue
+    try:
+        return content.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = content.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    else:
+        # Big5 bytes (an undeclared 繁體 gateway page) decode as GB18030 too, into a text full
+        # of private-use characters; a real GBK page has next to none.
+        if _private_use_share(text) > 0.005:
+            for codec in ("cp950", "big5hkscs"):
+                try:
+                    other = content.decode(codec)
+                except UnicodeDecodeError:
+                    continue
+                if _private_use_share(other) < _private_use_share(text):
+                    return other, codec
+        return text, "gb18030"
     best = from_bytes(content[:200_000]).best()
     if best is not None and best.encoding:
         codec = normalise_charset(best.encoding) or best.encoding

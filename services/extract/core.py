@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from services.extract import bounds, classify, formats, metadata, sections
+from services.extract import bounds, classify, formats, metadata, script, sections
 from services.extract.agency import (
     has_placeholder,
     repeated_placed_agency,
@@ -82,15 +82,23 @@ def read_page(doc: Document) -> Page:
     """
     kind = formats.sniff(doc.content, doc.content_type)
     if kind == "pdf":
-        return text_page(formats.pdf_text(doc.content))
-    if kind == "docx":
-        return text_page(formats.docx_text(doc.content))
-    text, _encoding = decode_bytes(doc.content, doc.declared_charset, doc.encoding_override)
-    sample = text[:4000]
-    if len(_BINARY.findall(sample)) > max(16, len(sample) // 50):
-        raise formats.UndecodableDocument("the bytes do not decode as text in any known charset")
-    text = text.replace("\x00", "")
-    return html_page(text) if kind == "html" or looks_like_html(text) else text_page(text)
+        text = formats.pdf_text(doc.content)
+    elif kind == "docx":
+        text = formats.docx_text(doc.content)
+    else:
+        text, _encoding = decode_bytes(doc.content, doc.declared_charset, doc.encoding_override)
+        sample = text[:4000]
+        if len(_BINARY.findall(sample)) > max(16, len(sample) // 50):
+            raise formats.UndecodableDocument(
+                "the bytes do not decode as text in any known charset"
+            )
+        text = text.replace("\x00", "")
+    text, converted = script.to_simplified(text)
+    if kind in ("pdf", "docx") or not (kind == "html" or looks_like_html(text)):
+        page = text_page(text)
+    else:
+        page = html_page(text)
+    return replace(page, from_traditional=True) if converted else page
 
 
 def _published(page: Page, fields: dict[str, str], doc: Document, title: str | None) -> date | None:
@@ -203,7 +211,7 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
     signed = metadata.signature_date(body)
 
     reasons: list[str] = []
-    warnings: list[str] = []
+    warnings: list[str] = ["converted from traditional characters"] if page.from_traditional else []
     kind: ReportKind = classify.kind_of(title) if title else "other"
     report_sentence = classify.body_report_sentence(body)
     refusal = classify.not_a_report(title) if title else None

@@ -60,6 +60,7 @@ class Page:
     body_lines: tuple[str, ...]
     meta: dict[str, str] = field(default_factory=dict)  # <meta name> lower-cased -> content
     title_candidates: tuple[str, ...] = ()  # from h1 / .title / <title>, best first
+    from_traditional: bool = False  # converted from traditional characters (script.py)
 
 
 def looks_like_html(text: str) -> bool:

@@ -50,3 +50,15 @@ def test_an_override_wins_and_broken_bytes_become_replacement_characters() -> No
 def test_undeclared_gbk_is_detected() -> None:
     text, _ = decode_bytes(("<p>" + TEXT * 5 + "</p>").encode("gb18030"))
     assert TEXT in text
+
+
+def test_undeclared_big5_is_not_taken_for_gb18030() -> None:
+    text = "北京市朝陽區人民政府2023年政府信息公開工作年度報告。本報告由區政府辦公室編制。" * 20
+    decoded, codec = decode_bytes(text.encode("big5"))
+    assert decoded == text
+    assert codec in ("cp950", "big5hkscs")
+
+
+def test_a_gbk_page_stays_gb18030() -> None:
+    text = "蒙自市科学技术局2023年法治政府建设工作报告。一、主要举措和成效。" * 20
+    assert decode_bytes(text.encode("gbk")) == (text, "gb18030")
