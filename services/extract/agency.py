@@ -12,14 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from services.extract.divisions import Division, division_table
-from services.extract.places import (
-    code_evidence,
-    most_named,
-    pick,
-    place_of_kind,
-    split_place,
-)
-from shared.events import Region
+from services.extract.places import split_place
 
 # Short forms -> full department names. Full names map to themselves so both parse alike.
 DEPARTMENTS: Mapping[str, str] = {
@@ -102,7 +95,11 @@ _ROLE = re.compile(
     r"(?:党组书记|党组成员|局长|副局长|主任|副主任|书记|负责人|厅长|区长|县长|市长)+$"
 )
 _AGENCY_END = re.compile(r"(?:局|委员会|委|办公室|办|厅|人民政府|政府|中心|院|署|会|部|办事处)$")
-_TOWN = re.compile(r"^[\u4e00-\u9fff]{1,8}(?:街道|镇|乡)$")
+# A town or street office, after any places: 下洋镇, 留下街道办事处, 人民政府金龙街道办事处.
+_TOWN_OFFICE = re.compile(
+    r"^(?:人民政府|政府)?([\u4e00-\u9fff]{1,8}?(?:街道|镇|乡))(?:办事处|人民政府|政府)?$"
+)
+_BARE_OFFICE = re.compile(r"^(?:街道|镇|乡)(?:办事处|人民政府|政府)?$")
 _PLACEHOLDER = re.compile(r"某[省市县区州乡镇局委办]|[Xx×＊*]{2,}|〇〇|○○")
 
 
@@ -113,7 +110,8 @@ class AgencyName:
     raw: str
     places: tuple[Division, ...]
     relative: str  # "市" for 市科技局, "" when the name carries its place or none
-    department: str  # full form when known (科学技术局)
+    department: str  # full form when known (科学技术局); a town's office (下洋镇人民政府)
+    town: str | None = None  # 下洋镇, 留下街道: below the division table, placed by its county
 
     @property
     def has_place(self) -> bool:
@@ -144,15 +142,19 @@ def parse_agency(raw: str) -> AgencyName | None:
         name = name[2:]
     if not 2 <= len(name) <= 30 or name[0] in "我本该各全":
         return None
-    if _TOWN.match(name):  # 下洋镇, 留下街道: towns are below the division table
-        office = "办事处" if name.endswith("街道") else "人民政府"
-        return AgencyName(name + office, (), "", name + office)
+    places, relative, department = split_place(name)
+    town = _TOWN_OFFICE.match(department) if not relative else None
+    if town is None and _BARE_OFFICE.match(department):
+        # 东城 + 街道: the "place" was the town's own name (东城 is also 北京's 东城区)
+        places, town = [], _TOWN_OFFICE.match(name)
+    if town is not None:
+        office = "办事处" if town.group(1).endswith("街道") else "人民政府"
+        return AgencyName(name, tuple(places), "", town.group(1) + office, town.group(1))
     if not _AGENCY_END.search(name):
         bare = division_table().lookup(name)
         if bare:  # a bare place (静海区, 上海市) stands for its government
             return AgencyName(name, bare, "", "人民政府")
         return None
-    places, relative, department = split_place(name)
     if relative and department.startswith("政府") and not department.startswith("政府办"):
         department = department[2:] or department  # 区政府国资局 is the 区's 国资局
     if not department:
@@ -177,129 +179,6 @@ def title_agency(title: str) -> list[str]:
     head = re.sub(r"[（(][^（）()]*[）)]", "", head)
     parts = [p for p in re.split(r"[\s、,，]+|(?<=委)(?!员会)(?=\S)|和(?=\S+政府)", head) if p]
     return parts
-
-
-def _place_name(division: Division) -> str:
-    return division.name
-
-
-def _region_of(division: Division) -> Region:
-    region = division_table().region(division.code)
-    assert region is not None
-    return region
-
-
-@dataclass(frozen=True)
-class AgencyResult:
-    """The agency found, with its region and the notes an operator may want."""
-
-    agency: str | None
-    joint: tuple[str, ...]
-    region: Region
-    notes: tuple[str, ...]
-
-
-def resolve_agency(
-    candidates: Sequence[str],
-    joint: Sequence[str],
-    hint_name: str | None,
-    hint_code: str | None,
-    site_id: str | None,
-    index_number: str | None,
-    context_names: Sequence[str],
-    body: str,
-) -> AgencyResult:
-    """Choose and complete the agency's name and region.
-
-    `candidates` are the written names in order of trust (title, signature, header table, 来源);
-    `context_names` other names on the page that may carry the place (addressee, site name).
-    """
-    notes: list[str] = []
-    parsed = [p for p in (parse_agency(c) for c in candidates) if p is not None]
-    # A name that says where it is beats one that does not; the order of trust breaks ties.
-    best = max(
-        parsed, key=lambda p: (p.has_place, p.department in DEPARTMENTS.values()), default=None
-    )
-    evidence = code_evidence(hint_code, site_id, index_number)
-    evidence_codes = [code for code, _ in evidence]
-    hint = parse_agency(hint_name) if hint_name else None
-
-    if best is None and hint is None:
-        return AgencyResult(None, tuple(joint), _region_from(evidence_codes), ("no agency found",))
-    if best is None:
-        assert hint is not None
-        assert hint_name is not None
-        notes.append("agency from the source configuration")
-        return AgencyResult(
-            hint_name, tuple(joint), _hint_region(hint, evidence_codes), tuple(notes)
-        )
-
-    place: Division | None = None
-    if best.has_place:
-        place = pick(list(best.places), evidence_codes) or best.places[-1]
-    else:
-        for parsed_other in parsed:  # same department named with its place elsewhere on the page
-            if parsed_other.has_place and same_department(parsed_other, best):
-                place = pick(list(parsed_other.places), evidence_codes) or parsed_other.places[-1]
-                break
-    if hint is not None and same_department(hint, best):
-        hint_place = _hint_place(hint, evidence_codes)
-        compatible = place is None or hint_place is None or place.code == hint_place.code
-        if compatible:
-            region = _hint_region(hint, evidence_codes)
-            return AgencyResult(hint_name, tuple(joint), region, tuple(notes))
-        notes.append(f"agency {best.raw} is not the source's {hint_name}")
-    elif hint is not None:
-        notes.append(f"agency {best.raw} differs from the source's {hint_name}")
-
-    if place is None:
-        prefix = best.relative or "市"
-        for code, where in evidence:
-            place = place_of_kind(code, prefix)
-            if place is not None:
-                notes.append(f"place of {best.raw} from {where}")
-                break
-    if place is None:
-        for name in context_names:
-            context = parse_agency(name)
-            if context is not None and context.has_place:
-                place = pick(list(context.places), evidence_codes) or context.places[-1]
-                notes.append(f"place of {best.raw} from {name}")
-                break
-    if place is None and best.relative:
-        place = most_named(body, best.relative)
-        if place is not None:
-            notes.append(f"place of {best.raw} from the body text ({place.name})")
-    if place is None:
-        notes.append(f"no place found for {best.raw}")
-        # 市科技局 stays as written; a name without a place (司法部) gets its full form.
-        name = best.raw if best.relative else best.department
-        return AgencyResult(name, tuple(joint), _region_from(evidence_codes), tuple(notes))
-    return AgencyResult(
-        _place_name(place) + best.department, tuple(joint), _region_of(place), tuple(notes)
-    )
-
-
-def _hint_place(hint: AgencyName, evidence: list[str]) -> Division | None:
-    if hint.has_place:
-        return pick(list(hint.places), evidence) or hint.places[-1]
-    return None
-
-
-def _hint_region(hint: AgencyName, evidence: list[str]) -> Region:
-    region = _region_from(evidence)
-    if region.code is not None:
-        return region
-    place = _hint_place(hint, evidence)
-    return _region_of(place) if place is not None else Region()
-
-
-def _region_from(codes: list[str]) -> Region:
-    for code in codes:
-        region = division_table().region(code)
-        if region is not None:
-            return region
-    return Region()
 
 
 def repeated_placed_agency(raw_names: Sequence[str]) -> str | None:

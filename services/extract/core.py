@@ -13,13 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from services.extract import bounds, classify, formats, metadata, script, sections
-from services.extract.agency import (
-    has_placeholder,
-    repeated_placed_agency,
-    resolve_agency,
-    title_agency,
-)
+from services.extract.agency import has_placeholder, repeated_placed_agency, title_agency
+from services.extract.clues import host_clues, identifier_clues
 from services.extract.html_text import Page, html_page, looks_like_html, text_page
+from services.extract.resolve import resolve_agency
 from shared.decoding import decode_bytes
 from shared.events import Extraction, ReportKind
 
@@ -279,15 +276,14 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
         if name
     ]
     context = [*_addressee(body), page.meta.get("sitename", "")]
+    clues = [
+        *identifier_clues(
+            doc.region_code, page.meta.get("siteidcode"), index_number, page.all_lines
+        ),
+        *host_clues(doc.url),
+    ]
     found = resolve_agency(
-        candidates,
-        joint,
-        doc.agency_name,
-        doc.region_code,
-        page.meta.get("siteidcode"),
-        index_number,
-        [c for c in context if c],
-        text,
+        candidates, joint, doc.agency_name, clues, [c for c in context if c], text
     )
     warnings.extend(found.notes)
 

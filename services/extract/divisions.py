@@ -109,3 +109,46 @@ def division_table() -> DivisionTable:
     # The file is ~12 MB, nearly all towns and villages (3+ tabs deep): pick the province,
     # city and county lines with one regex pass instead of decoding and splitting every line.
     return _parse(line.decode("utf-8") for line in _TOP_LEVELS.findall(data))
+
+
+_TOWN_LINES = re.compile(rb"^\t{2}[^\t\n]+\t(\d{6})|^\t{3}([^\t\r\n]+)", re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def town_table() -> dict[str, tuple[str, ...]]:
+    """Town and street names (下洋镇, 留下街道) -> the codes of the counties that have one.
+
+    Towns are below the table's codes, so a town is placed by its county. Loaded on first use
+    (about 0.2 s): only pages that name a bare town need it.
+    """
+    with zipfile.ZipFile(_data_path()) as archive:
+        data = archive.read(_DATA_MEMBER)
+    towns: dict[str, set[str]] = {}
+    county: str | None = None
+    for match in _TOWN_LINES.finditer(data):
+        if match.group(1):
+            county = match.group(1).decode("ascii")
+        elif county is not None:
+            towns.setdefault(match.group(2).decode("utf-8"), set()).add(county)
+    return {name: tuple(sorted(codes)) for name, codes in towns.items()}
+
+
+def canonical_place_name(division: Division) -> str:
+    """How a national list writes the place: a 区 with its city (杭州市西湖区, 天津市静海区, as
+    district names repeat across the country); provinces, cities, counties and county-level
+    cities alone."""
+    if division.level == 3 and division.name.endswith("区") and division.parent:
+        table = division_table()
+        parent = table.by_code.get(division.parent)
+        if parent is not None and not any(marker in parent.name for marker in _NOT_A_PLACE):
+            return parent.name + division.name
+    return division.name
+
+
+def contains(outer: str, code: str) -> bool:
+    """Whether division `code` lies inside division `outer`, or is it."""
+    division = division_table().by_code.get(outer)
+    if division is None:
+        return False
+    digits = {1: 2, 2: 4}.get(division.level, 6)
+    return code[:digits] == outer[:digits]

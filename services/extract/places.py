@@ -12,12 +12,13 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-from services.extract.divisions import Division, DivisionTable, division_table
+from services.extract.divisions import Division, DivisionTable, contains, division_table
 
 # What a bare prefix stands for: 市科技局 is an agency of a 市 (a city or a county-level city).
 RELATIVE_PREFIXES = ("自治州", "自治县", "省", "市", "县", "区", "州", "旗", "盟")
 _SUFFIX_FOR_PREFIX = {"自治州": "州", "自治县": "县"}
 _LEVEL_CHARS = "省市州县区盟旗"
+_CITED_TITLE = re.compile(r"《[^《》\n]{0,80}》")
 _Trie = dict[str, "_Trie"]
 
 
@@ -67,6 +68,7 @@ def mentioned_divisions(text: str) -> Counter[str]:
     pattern, names = _mention_pattern()
     counts: Counter[str] = Counter()
     table = division_table()
+    text = _CITED_TITLE.sub("", text)  # a cited document's place is not the agency's
     for match in pattern.finditer(text):
         division = names.get(match.group(0))
         if division is None:
@@ -126,26 +128,13 @@ def place_of_kind(code: str, prefix: str) -> Division | None:
     return None
 
 
-def pick(divisions: list[Division], evidence: list[str]) -> Division | None:
-    """The one division meant: unique, or the one whose code agrees with the evidence codes."""
-    if not divisions:
-        return None
-    unique = {d.code: d for d in divisions}
-    if len(unique) == 1:
-        return divisions[-1]
-    for code in evidence:
-        for division in reversed(divisions):
-            if code.startswith(division.code.rstrip("0")) or division.code.startswith(
-                code.rstrip("0")
-            ):
-                return division
-    return None
-
-
-def most_named(text: str, prefix: str) -> Division | None:
-    """The division of the right kind the body names most: 昆明 for a 市科技局 in Kunming."""
+def most_named(text: str, prefix: str, within: str | None = None) -> Division | None:
+    """The division of the right kind the body names most: 昆明 for a 市科技局 in Kunming;
+    only divisions inside `within` when it is given."""
     table = division_table()
     counts = mentioned_divisions(text)
+    if within is not None:
+        counts = Counter({code: n for code, n in counts.items() if contains(within, code)})
     suffix = _SUFFIX_FOR_PREFIX.get(prefix, prefix)
     level = 1 if prefix == "省" else 3 if prefix in ("县", "区", "旗", "自治县") else 2
     best: tuple[int, str] | None = None
@@ -165,20 +154,3 @@ def most_named(text: str, prefix: str) -> Division | None:
     if best[0] < 2 and sum(1 for _ in kinds) > 1:
         return None
     return table.by_code[best[1]]
-
-
-def code_evidence(
-    hint_code: str | None, site_id: str | None, index_number: str | None
-) -> list[tuple[str, str]]:
-    """Region codes from the page's identifiers, as (code, where from), strongest first."""
-    table = division_table()
-    out: list[tuple[str, str]] = []
-    if hint_code and hint_code in table.by_code:
-        out.append((hint_code, "source region"))
-    if site_id and re.fullmatch(r"\d{10}", site_id) and site_id[:6] in table.by_code:
-        out.append((site_id[:6], "SiteIDCode"))
-    if index_number:
-        credit = index_number.split("/")[0]
-        if re.fullmatch(r"[0-9A-Z]{18}", credit) and credit[2:8] in table.by_code:
-            out.append((credit[2:8], "统一社会信用代码"))
-    return out

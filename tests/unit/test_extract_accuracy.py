@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from services.extract.evaluate import TARGETS, Label, evaluate, load_labels, normalise_agency
+from services.extract.evaluate import TARGETS, Label, assign_parts, evaluate, load_labels
 
 pytestmark = pytest.mark.unit
 
@@ -48,21 +48,17 @@ def test_targets_are_met(labels: list[Label]) -> None:
     assert set(scores.figures()) == set(TARGETS)
 
 
-def test_agency_comparison_drops_only_the_labelled_region_prefixes() -> None:
-    label = Label(
-        file="x.txt",
-        source_url=None,
-        is_annual_report=True,
-        kind="政府信息公开工作年度报告",
-        title=None,
-        agency="广州市花都区人民政府办公室",
-        province="广东省",
-        city="广州市",
-        code="440114",
-        report_year=2022,
-        published=None,
-    )
-    assert normalise_agency("广州市花都区人民政府办公室", label) == "花都区人民政府办公室"
-    assert normalise_agency("花都区人民政府办公室", label) == "花都区人民政府办公室"
-    assert normalise_agency("广州市人民政府办公厅", label) == "人民政府办公厅"
-    assert normalise_agency("深圳市花都区人民政府办公室", label) == "深圳市花都区人民政府办公室"
+def test_the_split_keeps_each_host_on_one_side() -> None:
+    rows = [
+        {"file": "a.txt", "source_url": "https://www.km.gov.cn/a", "part": "dev"},
+        {"file": "b.txt", "source_url": "https://www.km.gov.cn/b"},
+        *(
+            {"file": f"n{i}.txt", "source_url": f"https://h{i}.example.gov.cn/x"}
+            for i in range(200)
+        ),
+    ]
+    parts = {row["file"]: row["part"] for row in assign_parts(rows)}
+    assert parts["b.txt"] == "dev"  # its host is already in the development part
+    drawn = [parts[f"n{i}.txt"] for i in range(200)]
+    assert 0.45 < drawn.count("test") / 200 < 0.75
+    assert assign_parts(rows) == assign_parts(rows)  # the draw is stable, not random

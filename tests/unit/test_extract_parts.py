@@ -74,7 +74,7 @@ def test_joint_report_of_party_committee_and_government() -> None:
     assert result.is_annual_report is True
     assert result.report_year == 2024
     assert result.joint_agencies == ("中共五华区委", "五华区人民政府")
-    assert result.agency == "五华区人民政府"
+    assert result.agency == "昆明市五华区人民政府"  # a district with its city: canonical
     assert result.region.code == "530102"
     assert result.region.city == "昆明市"
 

@@ -1,0 +1,189 @@
+"""Which division a government portal's host names: `kj.hangzhou.gov.cn` is 杭州市's.
+
+Department hosts are subdomains of their government's domain (`kj.hangzhou.gov.cn`,
+`zjsczj.zhanjiang.gov.cn`), and a government's domain spells its place in pinyin: in full
+(`hangzhou`), by initials (`km` for 昆明), or its city's initials before its own
+(`tjjh` for 天津市静海区). The labels are matched against every reading of the division names
+(pypinyin's dictionary of readings per character, so 长 is both chang and zhang); the few
+domains pinyin cannot derive are listed in `DOMAIN_EXCEPTIONS`.
+
+A host is a hint, not an identifier: initials are ambiguous across the country, so callers
+weigh a match by how it was made and narrow it with the page's other evidence.
+"""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from services.extract.divisions import Division, contains, division_table
+
+# Government domains that pinyin cannot derive (or derives ambiguously: shanxi is 山西 and 陕西).
+DOMAIN_EXCEPTIONS: dict[str, str] = {
+    "beijing": "110000",
+    "tj": "120000",
+    "hebei": "130000",
+    "shanxi": "140000",
+    "nmg": "150000",
+    "ln": "210000",
+    "jl": "220000",
+    "hlj": "230000",
+    "sh": "310000",
+    "jiangsu": "320000",
+    "zj": "330000",
+    "ah": "340000",
+    "fujian": "350000",
+    "jiangxi": "360000",
+    "shandong": "370000",
+    "henan": "410000",
+    "hubei": "420000",
+    "hunan": "430000",
+    "gd": "440000",
+    "gxzf": "450000",
+    "gx": "450000",
+    "hainan": "460000",
+    "cq": "500000",
+    "sc": "510000",
+    "guizhou": "520000",
+    "yn": "530000",
+    "xizang": "540000",
+    "shaanxi": "610000",
+    "gansu": "620000",
+    "qinghai": "630000",
+    "nx": "640000",
+    "xinjiang": "650000",
+    "xj": "650000",
+    "gz": "440100",  # 广州 (gz.gov.cn); 贵州 is guizhou
+    "sz": "440300",  # 深圳
+    "cd": "510100",  # 成都
+    "fz": "350100",  # 福州
+    "xm": "350200",  # 厦门
+    "dl": "210200",  # 大连
+}
+# Labels that name no place: the portal's own sections.
+_NOT_PLACES = frozenset({"www", "gov", "cn", "xxgk", "zwgk", "gk", "wap", "m", "big5", "gate"})
+_MAX_READINGS = 32  # spellings kept per name (a name of rare polyphones would explode)
+
+
+@dataclass(frozen=True)
+class HostMatch:
+    """The divisions a host label may name, and whether the match was exact (full pinyin or a
+    listed domain) or by initials only (ambiguous by nature)."""
+
+    codes: tuple[str, ...]
+    label: str
+    exact: bool
+
+
+def _readings(char: str) -> list[str]:
+    from pypinyin.pinyin_dict import pinyin_dict  # a large module: loaded with the index only
+
+    found = pinyin_dict.get(ord(char))
+    if not found:
+        return []
+    out: list[str] = []
+    for reading in found.split(","):
+        decomposed = unicodedata.normalize("NFD", reading)
+        for variant in (decomposed.replace("u\u0308", "v"), decomposed.replace("u\u0308", "u")):
+            bare = "".join(c for c in variant if not unicodedata.combining(c))
+            if bare.isascii() and bare.isalpha() and bare not in out:
+                out.append(bare)
+    return out
+
+
+def _spellings(name: str) -> tuple[list[str], list[str]]:
+    """Every full spelling of a name, and every spelling by initials."""
+    per_char = [_readings(char) for char in name]
+    if not all(per_char):
+        return [], []
+    full = ["".join(p) for p in itertools.islice(itertools.product(*per_char), _MAX_READINGS)]
+    initial_sets = [sorted({r[0] for r in readings}) for readings in per_char]
+    short = ["".join(p) for p in itertools.islice(itertools.product(*initial_sets), _MAX_READINGS)]
+    return full, short
+
+
+def _stems(division: Division, names: Iterable[str]) -> list[str]:
+    """The division's names without their level (杭州 for 杭州市), at least two characters."""
+    return sorted({n for n in names if len(n) >= 2 and division.name.startswith(n)}, key=len)
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Spelling -> division codes, for full spellings and for initials."""
+    table = division_table()
+    aliases: dict[str, list[str]] = {}
+    for name, divisions in table.by_name.items():
+        for division in divisions:
+            aliases.setdefault(division.code, []).append(name)
+    full: dict[str, set[str]] = {}
+    short: dict[str, set[str]] = {}
+    initials_of: dict[str, list[str]] = {}
+    for code, division in table.by_code.items():
+        for stem in _stems(division, aliases.get(code, [division.name]))[:1]:
+            spelled, initials = _spellings(stem)
+            for key in spelled:
+                full.setdefault(key, set()).add(code)
+            for key in initials:
+                short.setdefault(key, set()).add(code)
+            initials_of[code] = initials
+    for code, division in table.by_code.items():  # tjjh: 天津 + 静海
+        if division.level != 3 or not division.parent:
+            continue
+        for outer, inner in itertools.product(
+            initials_of.get(division.parent, []), initials_of.get(code, [])
+        ):
+            short.setdefault(outer + inner, set()).add(code)
+    return (
+        {k: tuple(sorted(v)) for k, v in full.items()},
+        {k: tuple(sorted(v)) for k, v in short.items()},
+    )
+
+
+def _label_match(label: str) -> HostMatch | None:
+    if label in DOMAIN_EXCEPTIONS:
+        return HostMatch((DOMAIN_EXCEPTIONS[label],), label, True)
+    full, short = _index()
+    if label in full:
+        return HostMatch(full[label], label, True)
+    if label in short:
+        return HostMatch(short[label], label, False)
+    return None
+
+
+def host_match(url: str | None) -> HostMatch | None:
+    """The divisions a `.gov.cn` URL's host names, most specific first; None when it names none.
+
+    The label before `gov.cn` is the government's; a label left of it counts only when it
+    names a division inside that government's (`xihu.hangzhou.gov.cn`), since department
+    hosts put their own abbreviation there (`kj.hangzhou.gov.cn`).
+    """
+    if not url:
+        return None
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return None
+    if not host.endswith(".gov.cn"):
+        return None
+    labels = [label for label in host[: -len(".gov.cn")].split(".") if label]
+    labels = [label for label in labels if label not in _NOT_PLACES and label.isalpha()]
+    if not labels:
+        return None
+    match = _label_match(labels[-1])
+    if match is None:
+        return None
+    for label in reversed(labels[:-1]):
+        inner = _label_match(label)
+        if inner is None:
+            break
+        inside = tuple(
+            c for c in inner.codes if any(c != o and contains(o, c) for o in match.codes)
+        )
+        if not inside:
+            break
+        match = HostMatch(inside, label, inner.exact)
+    return match

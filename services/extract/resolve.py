@@ -1,0 +1,231 @@
+"""The filing agency's canonical, fully qualified name and its region, from every signal.
+
+A national database cannot use 市财政局 or 静海区人民政府: the same short name exists in
+hundreds of places. The written names (title, signature, header table, 来源) give the
+department and sometimes the place; the page's clues (clues.py: configured region,
+SiteIDCode, 统一社会信用代码, host, 公网安备) say where it is; the body says the rest (我市,
+the places it names). The result is written the canonical way (divisions.canonical_place_name):
+天津市静海区人民政府, 鄂州市财政局, 杭州市西湖区留下街道办事处.
+
+A wrong region is worse than none: when the signals disagree the place is left empty and the
+reason is kept in the notes (the extraction's warnings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.extract.agency import DEPARTMENTS, AgencyName, parse_agency, same_department
+from services.extract.clues import HINT, Clue, agree, consensus, narrow
+from services.extract.divisions import (
+    Division,
+    canonical_place_name,
+    contains,
+    division_table,
+    town_table,
+)
+from services.extract.places import mentioned_divisions, most_named, place_of_kind
+from shared.events import Region
+
+
+@dataclass(frozen=True)
+class AgencyResult:
+    """The agency found, with its region and the notes an operator may want."""
+
+    agency: str | None
+    joint: tuple[str, ...]
+    region: Region
+    notes: tuple[str, ...]
+
+
+def _region(code: str | None) -> Region:
+    if code is None:
+        return Region()
+    return division_table().region(code) or Region()
+
+
+def _innermost(places: Sequence[Division]) -> tuple[str, ...]:
+    """The most specific places a name gives, kept only where they lie inside the outer ones
+    it also gives (红河州蒙自市 -> 蒙自市; 杭州市西湖区 -> the 西湖区 of 杭州市)."""
+    deepest = max(p.level for p in places)
+    outer = [p for p in places if p.level < deepest]
+    inner = [p.code for p in places if p.level == deepest]
+    if outer:
+        inside = [c for c in inner if any(contains(o.code, c) for o in outer)]
+        inner = inside or inner
+    return tuple(dict.fromkeys(inner))
+
+
+def _by_mentions(codes: Sequence[str], body: str) -> str | None:
+    """The one candidate the body names most often (twice at least), if any."""
+    counts = mentioned_divisions(body)
+    ranked = sorted(codes, key=lambda c: -counts.get(c, 0))
+    if not ranked or counts.get(ranked[0], 0) < 2:
+        return None
+    if len(ranked) > 1 and counts.get(ranked[1], 0) >= counts[ranked[0]]:
+        return None
+    return ranked[0]
+
+
+@dataclass(frozen=True)
+class _Place:
+    code: str | None
+    notes: tuple[str, ...] = ()
+
+
+def _named_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
+    """The division a name's own places mean; clues and the body settle an ambiguous one."""
+    codes = _innermost(name.places)
+    if len(codes) == 1:
+        return _Place(codes[0])
+    kept, notes = narrow(codes, clues)
+    if len(kept) == 1:
+        return _Place(kept[0], tuple(notes))
+    chosen = _by_mentions(kept, body)
+    if chosen is not None:
+        return _Place(chosen, (*notes, f"place of {name.raw} from the body text"))
+    places = "/".join(kept)
+    return _Place(None, (*notes, f"{name.raw}: ambiguous place ({places}), nothing settles it"))
+
+
+def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
+    """The county of a bare town (下洋镇): the town table, narrowed by the clues. A town the
+    table has once is taken unless a strong clue contradicts it."""
+    assert name.town is not None
+    counties = town_table().get(name.town, ())
+    if not counties:
+        return _Place(None, (f"{name.town} is not in the town table",))
+    kept, notes = narrow(counties, clues)
+    if len(kept) == 1:
+        contradicted = [
+            c.source
+            for c in clues
+            if c.weight >= HINT and not any(agree(kept[0], x) for x in c.codes)
+        ]
+        if not contradicted:
+            return _Place(kept[0], tuple(notes))
+        return _Place(None, (*notes, f"{name.town}: {', '.join(contradicted)} place it elsewhere"))
+    chosen = _by_mentions(kept, body)
+    if chosen is not None:
+        return _Place(chosen, (*notes, f"county of {name.town} from the body text"))
+    return _Place(None, (*notes, f"{name.town}: no county settles it"))
+
+
+def _relative_place(
+    name: AgencyName, parsed: Sequence[AgencyName], clues: Sequence[Clue], context: Sequence[str]
+) -> _Place:
+    """The division a placeless name (市科技局, 区司法局) belongs to, from the clues first."""
+    for other in parsed:  # the same department named with its place elsewhere on the page
+        if other.has_place and same_department(other, name):
+            found = _innermost(other.places)
+            if len(found) == 1:
+                return _Place(found[0])
+    agreed = consensus(clues)
+    if agreed.conflict:
+        return _Place(None, (agreed.conflict,))
+    prefix = name.relative or "市"
+    if agreed.code is not None:
+        division = place_of_kind(agreed.code, prefix)
+        if division is not None:
+            return _Place(division.code, (f"place of {name.raw} from {agreed.source}",))
+    for written in context:
+        named = parse_agency(written)
+        if named is None or not named.has_place:
+            continue
+        found = _innermost(named.places)
+        if len(found) == 1 and (agreed.code is None or agree(found[0], agreed.code)):
+            division = place_of_kind(found[0], prefix)
+            if division is not None:
+                return _Place(division.code, (f"place of {name.raw} from {written}",))
+    return _Place(None)
+
+
+def _is_local(name: AgencyName) -> bool:
+    """Whether a placeless name is a local government's (市科技局, 司法局), not a central one's
+    (国家税务总局, 生态环境部), so clues about the place may complete it."""
+    if name.relative:
+        return True
+    return name.department in DEPARTMENTS.values() and not name.department.startswith("国家")
+
+
+def _finish(
+    name: AgencyName, place: _Place, joint: Sequence[str], fallback_code: str | None
+) -> AgencyResult:
+    if place.code is None:
+        written = name.raw if name.relative else name.department
+        notes = place.notes or (f"no place found for {name.raw}",)
+        return AgencyResult(written, tuple(joint), _region(fallback_code), notes)
+    division = division_table().by_code[place.code]
+    return AgencyResult(
+        canonical_place_name(division) + name.department,
+        tuple(joint),
+        _region(place.code),
+        place.notes,
+    )
+
+
+def resolve_agency(
+    candidates: Sequence[str],
+    joint: Sequence[str],
+    hint_name: str | None,
+    clues: Sequence[Clue],
+    context_names: Sequence[str],
+    body: str,
+) -> AgencyResult:
+    """Choose the agency among the written names and complete its name and region.
+
+    `candidates` are the written names in order of trust (title, signature, header table,
+    来源); `context_names` other names on the page that may carry the place (addressee, site
+    name); `clues` the page's region clues.
+    """
+    parsed = [p for p in (parse_agency(c) for c in candidates) if p is not None]
+    # A name that says where it is beats one that does not; the order of trust breaks ties.
+    best = max(
+        parsed,
+        key=lambda p: (p.has_place, p.town is not None, p.department in DEPARTMENTS.values()),
+        default=None,
+    )
+    hint = parse_agency(hint_name) if hint_name else None
+    agreed = consensus(clues)
+    fallback = agreed.code
+    if best is None:
+        if hint is None or hint_name is None:
+            notes = (agreed.conflict,) if agreed.conflict else ("no agency found",)
+            return AgencyResult(None, tuple(joint), _region(fallback), notes)
+        hint_place = _named_place(hint, clues, body) if hint.has_place else _Place(fallback)
+        return AgencyResult(
+            hint_name,
+            tuple(joint),
+            _region(fallback or hint_place.code),
+            ("agency from the source configuration",),
+        )
+
+    if best.has_place:
+        place = _named_place(best, clues, body)
+    elif best.town is not None:
+        place = _town_place(best, clues, body)
+    elif _is_local(best):
+        place = _relative_place(best, parsed, clues, context_names)
+        if place.code is None and best.relative and not any("disagree" in n for n in place.notes):
+            division = most_named(body, best.relative, within=fallback)
+            if division is not None:
+                place = _Place(division.code, (f"place of {best.raw} from the body text",))
+    else:
+        return AgencyResult(best.department, tuple(joint), Region(), ())
+
+    if hint is not None and hint_name is not None:
+        if same_department(hint, best):
+            hint_place = _named_place(hint, clues, body) if hint.has_place else _Place(fallback)
+            if place.code is None or hint_place.code is None or place.code == hint_place.code:
+                return AgencyResult(
+                    hint_name, tuple(joint), _region(fallback or hint_place.code), ()
+                )
+            place = _Place(
+                place.code, (*place.notes, f"{best.raw} is not the source's {hint_name}")
+            )
+        else:
+            place = _Place(
+                place.code, (*place.notes, f"{best.raw} differs from the source's {hint_name}")
+            )
+    return _finish(best, place, joint, fallback)
