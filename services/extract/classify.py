@@ -69,6 +69,16 @@ _DISCLOSURE_MARKERS = (
     "依申请公开",
     "信息公开条例",
 )
+# The statutory sentence of the 信息公开 report format (国办公开办函〔2021〕30号).
+_DISCLOSURE_PERIOD = re.compile(r"本(?:年度)?报告(?:中)?所列数据的?统计期限")
+# The five required elements of a 法治政府建设 report (domain.md), as section headings say them.
+_RULE_OF_LAW_ELEMENTS = (
+    re.compile(r"主要举措|主要做法|主要成效|工作成效|工作开展情况"),
+    re.compile(r"存在的?(?:主要)?(?:问题|不足)"),
+    re.compile(r"第一责任人"),
+    re.compile(r"下一?(?:年度?|步)(?:的)?(?:主要)?(?:工作)?(?:安排|计划|打算|思路|重点)"),
+    re.compile(r"其他需要报告"),
+)
 _YEAR_OPENING = re.compile(r"^(?:(?:19|20)\d{2})年度?[,，]")
 _RULE_OF_LAW = re.compile(r"法治政府建设|法治建设|依法行政")
 _PLACEHOLDER_BODY = re.compile(r"[*＊][区县市镇]|xx[县市区镇局]|20xx|某[县市区镇局]", re.I)
@@ -159,11 +169,14 @@ def title_in_text(lines: Sequence[str]) -> str | None:
 def body_kind(lines: Sequence[str]) -> tuple[ReportKind, str] | None:
     """The kind of an untitled (or vaguely titled) page from its body, with the evidence.
 
-    Three shapes, checked in order: the 信息公开 format's headings, a 现将/现公布…报告 sentence,
-    and a 法治 report's opening (`2023年，X坚持…` dense with 法治政府建设)."""
+    Shapes, checked in order: the 信息公开 format's headings or its 统计期限 sentence, a
+    现将/现公布…报告 sentence, a 法治 report's opening (`2023年，X坚持…` dense with
+    法治政府建设), and the required elements of a 法治 report as its section headings."""
     head = "\n".join(lines[:60])[:4000]
     if sum(1 for marker in _DISCLOSURE_MARKERS if marker in head) >= 3:
         return "政府信息公开工作年度报告", "the body follows the 信息公开 report format"
+    if _DISCLOSURE_PERIOD.search(head) and "信息公开" in head:
+        return "政府信息公开工作年度报告", "the body states the 信息公开 report's 统计期限"
     sentence = body_report_sentence(lines)
     if sentence and kind_of(sentence) != "other":
         return kind_of(sentence), f"the body says: {sentence}"
@@ -173,6 +186,12 @@ def body_kind(lines: Sequence[str]) -> tuple[ReportKind, str] | None:
         and len(_RULE_OF_LAW.findall(opening)) >= 3
     ):
         return "法治政府建设年度报告", "the body opens like a 法治政府建设 report"
+    headings = [line for line in lines[:400] if len(line) <= 40 and _HEADING_START.match(line)]
+    elements = sum(
+        1 for element in _RULE_OF_LAW_ELEMENTS if any(element.search(h) for h in headings)
+    )
+    if elements >= 3 and len(_RULE_OF_LAW.findall("\n".join(lines[:200]))) >= 3:
+        return "法治政府建设年度报告", "the body has the sections a 法治政府建设 report requires"
     return None
 
 

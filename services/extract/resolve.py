@@ -153,7 +153,8 @@ def _finish(
     name: AgencyName, place: _Place, joint: Sequence[str], fallback_code: str | None
 ) -> AgencyResult:
     if place.code is None:
-        written = name.raw if name.relative else name.department
+        # As written when it says more than the department (市科技局, 西湖区司法局).
+        written = name.raw if name.relative or name.has_place or name.town else name.department
         notes = place.notes or (f"no place found for {name.raw}",)
         return AgencyResult(written, tuple(joint), _region(fallback_code), notes)
     division = division_table().by_code[place.code]
