@@ -24,6 +24,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "services" / "demo_portal" / "seeds"
+# Where such pages live: department hosts under their government's domain, as crawled.
+URLS = (
+    "https://kjj.hh.gov.cn/zfxxgk/fdzdgknr/fzzfjs/202403/t20240330_1.html",
+    "http://kjj.changde.gov.cn/zwgk/public/6615494/7133361.html",
+    "https://kjj.luohe.gov.cn/xxgk/fzzfjs/content_12345.html",
+    "http://www.tjjh.gov.cn/zwgk/zfxxgk/fdzdgknr/ndbg/202401/t20240125_1.html",
+    "https://kjj.bazhong.gov.cn/xxgk/fdzdgk/t_1.html",
+)
 
 
 def texts() -> list[str]:
@@ -77,8 +85,8 @@ def worker_extract(rounds: int) -> dict[str, float]:
     from services.extract.core import Document, extract_document
 
     docs = [
-        Document(content=as_page(text, title), content_type="text/html")
-        for text, title in zip(texts(), titles(), strict=True)
+        Document(content=as_page(text, title), content_type="text/html", url=url)
+        for text, title, url in zip(texts(), titles(), URLS, strict=True)
     ]
     started = time.perf_counter()
     for doc in docs:

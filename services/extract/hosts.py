@@ -14,10 +14,13 @@ weigh a match by how it was made and narrow it with the page's other evidence.
 from __future__ import annotations
 
 import itertools
+import json
+import sys
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from services.extract.divisions import Division, contains, division_table
@@ -111,9 +114,33 @@ def _stems(division: Division, names: Iterable[str]) -> list[str]:
     return sorted({n for n in names if len(n) >= 2 and division.name.startswith(n)}, key=len)
 
 
+Index = tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]
+INDEX_FILE = Path(__file__).with_name("host_index.json")
+
+
 @lru_cache(maxsize=1)
-def _index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    """Spelling -> division codes, for full spellings and for initials."""
+def _index() -> Index:
+    """The shipped index (built from the division table by `python -m services.extract.hosts`;
+    a test checks it is current), or a fresh build if it is missing."""
+    try:
+        data = json.loads(INDEX_FILE.read_text("utf-8"))
+    except FileNotFoundError:
+        return build_index()
+    return (
+        {k: tuple(v) for k, v in data["full"].items()},
+        {k: tuple(v) for k, v in data["initials"].items()},
+    )
+
+
+def write_index(path: Path = INDEX_FILE) -> None:
+    """Build the index and write it where `_index` reads it."""
+    full, initials = build_index()
+    payload = {"full": full, "initials": initials}
+    path.write_text(json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+
+
+def build_index() -> Index:
+    """Spelling -> division codes, for full spellings and for initials (about 0.3 s)."""
     table = division_table()
     aliases: dict[str, list[str]] = {}
     for name, divisions in table.by_name.items():
@@ -187,3 +214,7 @@ def host_match(url: str | None) -> HostMatch | None:
             break
         match = HostMatch(inside, label, inner.exact)
     return match
+
+
+if __name__ == "__main__":
+    write_index(Path(sys.argv[1]) if len(sys.argv) > 1 else INDEX_FILE)

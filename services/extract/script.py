@@ -20,7 +20,7 @@ import opencc
 from services.extract.divisions import division_table
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_SAMPLE_CHARS = 3000  # Chinese characters looked at to decide
+_SAMPLE_CHARS = 1000  # Chinese characters looked at to decide
 # A traditional page differs from its simplified form in about one character in five; a
 # simplified page in none, or in a rare name or two.
 _MIN_CHANGED = 5

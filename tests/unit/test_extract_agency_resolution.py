@@ -6,7 +6,7 @@ import pytest
 
 from services.extract.clues import CONFIGURED, HINT, IDENTIFIER, WEAK, Clue, consensus
 from services.extract.core import Document, extract_document
-from services.extract.hosts import host_match
+from services.extract.hosts import _index, build_index, host_match
 from shared.events import Extraction
 
 pytestmark = pytest.mark.unit
@@ -142,3 +142,8 @@ def test_an_unsettled_ambiguous_place_keeps_the_name_as_written() -> None:
     assert result.agency == "西湖区司法局"
     assert result.region.code is None
     assert any("ambiguous place" in warning for warning in result.warnings)
+
+
+def test_the_shipped_host_index_is_built_from_the_current_division_table() -> None:
+    # Rebuild with `python -m services.extract.hosts` when the table or the rules change.
+    assert _index() == build_index()
