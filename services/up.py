@@ -175,10 +175,11 @@ def _print_summary(
     assert parts.store is not None
     assert parts.notify is not None
     sessions = parts.store.sessions
-    by_status = {s: sum(1 for c in checks if c.status == s) for s in ("ok", "blocked", "failed")}
+    statuses = ("ok", "blocked", "failed", "empty")
+    by_status = {s: sum(1 for c in checks if c.status == s) for s in statuses}
     click.echo(
         f"crawled {len(checks)} sources ({by_status['ok']} ok, {by_status['blocked']} blocked, "
-        f"{by_status['failed']} failed): {sum(c.list_pages for c in checks)} list pages, "
+        f"{by_status['failed']} failed, {by_status['empty']} empty): {sum(c.list_pages for c in checks)} list pages, "
         f"{sum(c.candidates for c in checks)} report-like links, {sum(c.fetched for c in checks)} new or changed "
         f"documents, {sum(c.unchanged for c in checks)} unchanged"
     )

@@ -31,7 +31,9 @@ def dlq_subject(service: str) -> str:
 
 ReportKind = Literal["法治政府建设年度报告", "政府信息公开工作年度报告", "履职报告", "other"]
 REPORT_KINDS: tuple[str, ...] = ("法治政府建设年度报告", "政府信息公开工作年度报告", "履职报告")
-SourceStatus = Literal["ok", "blocked", "failed"]
+# `empty`: the list pages were read but gave nothing (no items, or no report-like items where
+# an earlier crawl found some): a redesign that hides the links is not a successful check.
+SourceStatus = Literal["ok", "blocked", "failed", "empty"]
 
 
 def stable_id(*parts: object) -> str:
@@ -95,6 +97,7 @@ class SourceChecked(Event):
     started_at: datetime
     finished_at: datetime
     list_pages: int = 0
+    items: int = 0  # links found on the list pages
     candidates: int = 0  # report-like links found on the list pages
     fetched: int = 0  # detail pages and attachments fetched with new content
     unchanged: int = 0  # detail pages skipped as already known

@@ -69,6 +69,12 @@ CRAWL_REQUESTS = Counter(
     ["kind"],
     registry=REGISTRY,
 )
+CRAWLS = Counter(
+    "nianbao_crawls_total",
+    "Crawls of a source, by outcome: ok, blocked, failed, empty (lists read, nothing found).",
+    ["status"],
+    registry=REGISTRY,
+)
 CRAWL_ERRORS = Counter(
     "nianbao_crawl_errors_total",
     "Crawler requests that failed, by reason.",

@@ -197,7 +197,8 @@ def crawl(wanted: tuple[str, ...], dry_run: bool, as_json: bool) -> None:
     """Crawl sources of NIANBAO_SOURCES once, now, and print what was found.
 
     Without --dry-run, documents and events go to NATS (NIANBAO_NATS_URL, or an embedded server
-    in the data directory); the exit status is 1 when a source was blocked or failed.
+    in the data directory); the exit status is 1 when a source was blocked or failed, or came
+    back empty (its list pages gave no items, or no report-like ones where they did before).
     """
     settings = IngestSettings()
     if settings.sources is None:

@@ -38,6 +38,7 @@ from shared.events import (
     stable_id,
 )
 from shared.logs import log_fields
+from shared.metrics import CRAWLS
 from shared.sources import AgencySpec, SourcesFile, SourceSpec
 
 log = logging.getLogger("nianbao.ingest")
@@ -59,6 +60,7 @@ class _Crawl:
     started_at: datetime
     backfill: bool
     list_pages: int = 0
+    items: int = 0
     candidates: int = 0
     fetched: int = 0
     unchanged: int = 0
@@ -201,15 +203,26 @@ class IngestService:
         try:
             items = await self._read_lists(crawl)
             candidates = [item for item in items if looks_like_report(item.title)]
-            crawl.candidates = len(candidates)
+            crawl.items, crawl.candidates = len(items), len(candidates)
             for item in candidates:
                 await self._fetch_detail(crawl, item)
         except Blocked as exc:
             crawl.status, crawl.reason = "blocked", f"{exc} at {exc.url}"
         except FetchError as exc:
             crawl.status, crawl.reason = "failed", f"{exc} at {exc.url}"
+        seen_before = previous.candidates_seen if previous else 0
+        if crawl.status == "ok" and crawl.items == 0:
+            crawl.status = "empty"
+            crawl.reason = f"the list pages ({crawl.list_pages} read) gave no items"
+        elif crawl.status == "ok" and crawl.candidates == 0 and seen_before > 0:
+            crawl.status = "empty"
+            crawl.reason = (
+                f"no report-like items among {crawl.items} where the last crawl found "
+                f"{seen_before}: has the column moved or changed its markup?"
+            )
         if crawl.status == "ok" and crawl.errors:
             crawl.reason = f"{crawl.errors} page(s) failed, e.g. " + "; ".join(crawl.error_samples)
+        CRAWLS.labels(status=crawl.status).inc()
         checked = SourceChecked(
             event_id=stable_id("source.checked", source_id, crawl.started_at.isoformat()),
             occurred_at=self.clock(),
@@ -221,6 +234,7 @@ class IngestService:
             started_at=crawl.started_at,
             finished_at=self.clock(),
             list_pages=crawl.list_pages,
+            items=crawl.items,
             candidates=crawl.candidates,
             fetched=crawl.fetched,
             unchanged=crawl.unchanged,
@@ -233,6 +247,7 @@ class IngestService:
             SourceState(
                 last_started=crawl.started_at,
                 ever_ok=bool(previous and previous.ever_ok) or crawl.status == "ok",
+                candidates_seen=crawl.candidates if crawl.status == "ok" else seen_before,
             ),
         )
         log.info(

@@ -32,10 +32,12 @@ class PageState:
 
 @dataclass(frozen=True)
 class SourceState:
-    """When a source was last crawled, and whether any crawl of it ever succeeded."""
+    """When a source was last crawled, whether any crawl of it ever succeeded, and how many
+    report-like items the last crawl that found any saw (to tell a redesign from a quiet list)."""
 
     last_started: datetime | None = None
     ever_ok: bool = False
+    candidates_seen: int = 0
 
 
 class CrawlState(Protocol):
@@ -58,6 +60,7 @@ def _source_from(data: dict[str, Any]) -> SourceState:
     return SourceState(
         last_started=datetime.fromisoformat(last) if last else None,
         ever_ok=bool(data.get("ever_ok")),
+        candidates_seen=int(data.get("candidates_seen") or 0),
     )
 
 
@@ -65,6 +68,7 @@ def _source_to(state: SourceState) -> dict[str, Any]:
     return {
         "last_started": state.last_started.isoformat() if state.last_started else None,
         "ever_ok": state.ever_ok,
+        "candidates_seen": state.candidates_seen,
     }
 
 

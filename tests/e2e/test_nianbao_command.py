@@ -34,7 +34,7 @@ def test_every_command_has_help(env: dict[str, str], tmp_path: Path) -> None:
 def test_demo_once_finds_the_five_seed_reports(env: dict[str, str], tmp_path: Path) -> None:
     result = run(["up", "--demo", "--once", "--now", "2025-06-01"], env, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "crawled 5 sources (5 ok, 0 blocked, 0 failed)" in result.stdout
+    assert "crawled 5 sources (5 ok, 0 blocked, 0 failed, 0 empty)" in result.stdout
     assert "filings stored: 5" in result.stdout
     assert "dead letters: none" in result.stdout
     assert (tmp_path / "var" / "nianbao.sqlite3").exists()

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from services.store.db.models import Filing, FilingUrl, Obligation, OutboxEntry
+from services.store.db.models import Filing, FilingUrl, Obligation, OutboxEntry, Source
 from services.store.service import StoreService
 from shared.events import FILING_OVERDUE, FILING_RECORDED
 from tests import factories
@@ -161,6 +161,29 @@ async def test_blocked_sources_make_unknown_not_missing(
             session.scalars(select(Obligation).where(Obligation.report_year == 2024)).one().status
             == "unknown"
         )
+    assert published.events == []
+
+
+async def test_an_empty_crawl_after_the_deadline_makes_unknown_not_missing(
+    store: StoreService, published: Published, clock: FakeClock
+) -> None:
+    # Crawled fine before the deadline; after it the column's links vanished (a redesign).
+    await store.record_source_check(
+        factories.source_checked("ok", at=datetime(2025, 3, 20, tzinfo=UTC))
+    )
+    await store.record_source_check(
+        factories.source_checked(
+            "empty", at=datetime(2025, 4, 9, tzinfo=UTC), reason="the list pages gave no items"
+        )
+    )
+    clock.now = datetime(2025, 4, 10, tzinfo=UTC)
+    assert await store.check_deadlines() == 0
+    with store.sessions() as session:
+        obligation = session.scalars(select(Obligation).where(Obligation.report_year == 2024)).one()
+        assert obligation.status == "unknown"
+        source = session.scalars(select(Source)).one()
+        assert source.last_status == "empty"
+        assert source.last_error == "the list pages gave no items"
     assert published.events == []
 
 
