@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from services.ops.health import SERVICE_PORT, extra_apps, start_http
+from services.ops.health import SERVICE_PORT, extra_routes, start_http
 from services.runtime import (
     SERVICES,
     AppSettings,
@@ -73,7 +73,15 @@ async def serve_http(parts: Components, service: str, default_host: str, default
     port = settings.http_port if settings.http_port is not None else default_port
     if port < 0:
         return
-    await start_http(parts, service, settings.http_host or default_host, port, extra_apps(parts))
+    await start_http(parts, service, settings.http_host or default_host, port, extra_routes(parts))
+
+
+def api_banner(http: str) -> str:
+    """Where this process's HTTP API, probes and metrics answer."""
+    return (
+        f"HTTP API at {http}/api (reports, reports/ID, search?q=, compliance?year=, export.csv, "
+        f"POST subscriptions); health and metrics at {http}/readyz and {http}/metrics"
+    )
 
 
 @contextlib.contextmanager
@@ -110,6 +118,8 @@ async def run_up(settings: AppSettings, *, demo: bool, once: bool) -> int:
             try:
                 await serve_http(parts, "all", "127.0.0.1", 0)
                 http = parts.http.url if parts.http else None
+                if http:
+                    click.echo(api_banner(http))
                 stack.enter_context(up_file(settings.data_dir, url, http))
                 status = await _once(parts, sources)
                 if once:
@@ -122,7 +132,7 @@ async def run_up(settings: AppSettings, *, demo: bool, once: bool) -> int:
                 click.echo(
                     f"nianbao keeps watching {len(sources.agencies)} agencies (NATS {url}, data in "
                     f"{settings.data_dir}); Ctrl-C stops. In another terminal: nianbao reports list"
-                    + (f"; health and metrics at {http}/readyz and {http}/metrics" if http else "")
+                    + (f"; {api_banner(http)}" if http else "")
                 )
                 await stop.wait()
                 return 0

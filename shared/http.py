@@ -9,8 +9,9 @@ second process), so readiness checks look at the very connections the consumers 
                reachable where used, consumer bound)
     /metrics   Prometheus text format (`shared.metrics`)
 
-Other apps (a read API, the unsubscribe page) are mounted beside these through `extra_apps`, as
-`(path prefix, ASGI app)` pairs; a prefix of "" mounts an app at the root, after the routes above.
+Other routes (the read API, the unsubscribe page) are served beside these through `extra_routes`,
+each with its full path: mounting apps at prefixes let one (`/api`) hide another's routes
+(`POST /api/subscriptions`).
 The socket is bound before serving so that a port in use is a clear ConfigurationError, not
 uvicorn's `sys.exit`.
 """
@@ -27,7 +28,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from shared.errors import ConfigurationError
@@ -60,9 +61,9 @@ async def run_checks(checks: Mapping[str, ReadinessCheck]) -> dict[str, str]:
 def create_app(
     service: str,
     checks: Mapping[str, ReadinessCheck],
-    extra_apps: Sequence[tuple[str, ASGIApp]] = (),
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
-    """The service's HTTP app: probes and metrics, plus the extra apps mounted at their prefixes."""
+    """The service's HTTP app: probes and metrics, plus the extra routes (full paths)."""
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "alive", "service": service})
@@ -83,10 +84,7 @@ def create_app(
         Route("/readyz", readyz, methods=["GET", "HEAD"]),
         Route("/metrics", metrics, methods=["GET"]),
     ]
-    # Longer prefixes first, the root last, so a catch-all app cannot hide a narrower one.
-    for prefix, app in sorted(extra_apps, key=lambda pair: -len(pair[0].rstrip("/"))):
-        routes.append(Mount(prefix.rstrip("/"), app=app))
-    return Starlette(routes=routes)
+    return Starlette(routes=[*routes, *extra_routes])
 
 
 class _LoopServer(uvicorn.Server):

@@ -267,6 +267,8 @@ class NotifyService:
         confirmation email per CONFIRM_INTERVAL, so the form cannot be used to flood a mailbox.
         """
         address = validate_email(email)
+        if not self.public_url:  # checked first: the link cannot be made, nothing to write
+            raise ConfigurationError("HTTP subscriptions need NIANBAO_PUBLIC_URL")
         now = self.clock()
         self._load_key()
         with unit_of_work(self.sessions) as session:

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from services.notify import core
 from services.notify.service import NotifyService, clean_filters
@@ -93,7 +93,12 @@ async def _token(request: Request) -> str | None:
 
 
 def create_web(service: NotifyService, settings: NotifySettings) -> Starlette:
-    """The notify web app; mount it at NIANBAO_PUBLIC_URL."""
+    """The notify web app on its own (the service process serves `web_routes` beside the API)."""
+    return Starlette(routes=web_routes(service, settings))
+
+
+def web_routes(service: NotifyService, settings: NotifySettings) -> list[BaseRoute]:
+    """Notify's pages and `POST /api/subscriptions`, with their full paths (served at the root)."""
 
     async def unsubscribe_page(request: Request) -> Response:
         token = request.query_params.get("token", "")
@@ -172,18 +177,14 @@ def create_web(service: NotifyService, settings: NotifySettings) -> Starlette:
         # The same answer whether or not the address was known: nothing to enumerate.
         return JSONResponse({"status": "confirmation_sent"}, status_code=202, headers=_HEADERS)
 
-    app = Starlette(
-        routes=[
-            Route("/unsubscribe", unsubscribe_page, methods=["GET"]),
-            Route("/unsubscribe", unsubscribe, methods=["POST"]),
-            Route("/confirm", confirm_page, methods=["GET"]),
-            Route("/confirm", confirm, methods=["POST"]),
-            Route("/digest", digest, methods=["GET"]),
-            Route("/api/subscriptions", create_subscription, methods=["POST"]),
-        ]
-    )
-    app.state.settings = settings
-    return app
+    return [
+        Route("/unsubscribe", unsubscribe_page, methods=["GET"]),
+        Route("/unsubscribe", unsubscribe, methods=["POST"]),
+        Route("/confirm", confirm_page, methods=["GET"]),
+        Route("/confirm", confirm, methods=["POST"]),
+        Route("/digest", digest, methods=["GET"]),
+        Route("/api/subscriptions", create_subscription, methods=["POST"]),
+    ]
 
 
 def _region_name(code: str) -> str | None:

@@ -1,9 +1,9 @@
 """The HTTP endpoints of a service process: readiness checks and the apps mounted beside them.
 
 `/readyz` is ready when NATS is connected, JetStream answers, the database answers (store and
-notify) and every durable consumer of the process exists on the server. Extra apps are mounted
-when their modules exist (`services.store.api`, `services.notify.web`): a process serves the
-ones of the services it runs.
+notify) and every durable consumer of the process exists on the server. The routes of the read
+API (`services.store.api`) and of notify's pages (`services.notify.web`) are served beside the
+probes, each with its full path, for the services the process runs.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import text
-from starlette.types import ASGIApp
+from starlette.routing import BaseRoute
 
-from services.notify.web import create_web
+from services.notify.web import web_routes
 from services.runtime import Components
-from services.store.api import create_api
+from services.store.api import api_routes
 from shared.bus import STREAM_NAME
 from shared.db import run_sync
 from shared.http import HttpServer, ReadinessCheck, create_app
@@ -56,27 +56,27 @@ def readiness_checks(parts: Components) -> dict[str, ReadinessCheck]:
     return checks
 
 
-def extra_apps(parts: Components) -> list[tuple[str, ASGIApp]]:
-    """The read API under /api (store) and the subscriber pages at the root (notify)."""
-    apps: list[tuple[str, ASGIApp]] = []
+def extra_routes(parts: Components) -> list[BaseRoute]:
+    """The read API (store: /api/reports, ...) and the subscriber pages (notify: /unsubscribe,
+    POST /api/subscriptions, ...) of the services this process runs."""
+    routes: list[BaseRoute] = []
     if parts.store is not None:
-        api = create_api(
+        routes += api_routes(
             parts.store.sessions,
             rules=parts.store.rules,
             grace_days=parts.store.grace_days,
             clock=parts.clock,
         )
-        apps.append(("/api", api))
     if parts.notify is not None:
-        apps.append(("", create_web(parts.notify, parts.settings)))
-    return apps
+        routes += web_routes(parts.notify, parts.settings)
+    return routes
 
 
 async def start_http(
-    parts: Components, service: str, host: str, port: int, apps: list[tuple[str, ASGIApp]]
+    parts: Components, service: str, host: str, port: int, routes: list[BaseRoute]
 ) -> HttpServer:
-    """Serve the probes, the metrics and the extra apps of this process; kept in `parts.http`."""
-    server = HttpServer(create_app(service, readiness_checks(parts), apps), host, port)
+    """Serve the probes, the metrics and the extra routes of this process; kept in `parts.http`."""
+    server = HttpServer(create_app(service, readiness_checks(parts), routes), host, port)
     await server.start()
     parts.http = server
     return server

@@ -1,6 +1,8 @@
 """The read side as a small HTTP JSON API (for a dashboard): the same queries as the CLI.
 
-`create_api(sessions)` returns a Starlette app; whoever runs the service mounts or serves it.
+`api_routes(sessions)` are the routes with their full paths, served at the root of a service's
+HTTP app beside notify's (a mount at `/api` would hide `POST /api/subscriptions`);
+`create_api(sessions)` wraps them in a Starlette app of their own.
 Queries are blocking SQLAlchemy calls, so they run in Starlette's thread pool.
 
 Routes: `/api/reports` (?year, agency, kind), `/api/reports/{id}`, `/api/search?q=` (&limit),
@@ -18,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from services.store import core, queries
 from shared.clock import Clock, system_clock
@@ -64,7 +66,18 @@ def create_api(
     grace_days: int = 3,
     clock: Clock = system_clock,
 ) -> Starlette:
-    """The JSON API over the store's database (`rules`, `grace_days`, `clock` as the service's)."""
+    """The JSON API over the store's database as an app of its own."""
+    return Starlette(routes=api_routes(sessions, rules=rules, grace_days=grace_days, clock=clock))
+
+
+def api_routes(
+    sessions: sessionmaker[Session],
+    *,
+    rules: Sequence[core.DeadlineRule] = core.NATIONAL_RULES,
+    grace_days: int = 3,
+    clock: Clock = system_clock,
+) -> list[BaseRoute]:
+    """The JSON API's routes (`rules`, `grace_days`, `clock` as the service's)."""
 
     def handler(
         query: Callable[[Request], Any],
@@ -139,12 +152,10 @@ def create_api(
             headers={"Content-Disposition": 'attachment; filename="nianbao-filings.csv"'},
         )
 
-    return Starlette(
-        routes=[
-            Route("/api/reports", handler(list_reports)),
-            Route("/api/reports/{filing_id}", handler(show_report)),
-            Route("/api/search", handler(search)),
-            Route("/api/compliance", handler(compliance)),
-            Route("/api/export.csv", handler(export_csv)),
-        ]
-    )
+    return [
+        Route("/api/reports", handler(list_reports)),
+        Route("/api/reports/{filing_id}", handler(show_report)),
+        Route("/api/search", handler(search)),
+        Route("/api/compliance", handler(compliance)),
+        Route("/api/export.csv", handler(export_csv)),
+    ]

@@ -79,19 +79,20 @@ async def test_a_running_store_is_alive_ready_and_counts_what_it_processes(
         assert (await client.get("/healthz")).status_code == 200
 
 
-async def test_extra_apps_are_mounted_beside_the_probes() -> None:
-    from starlette.applications import Starlette
+async def test_extra_routes_are_served_beside_the_probes() -> None:
     from starlette.responses import PlainTextResponse
     from starlette.routing import Route
 
-    api = Starlette(routes=[Route("/filings", lambda _: PlainTextResponse("api"))])
-    web = Starlette(routes=[Route("/unsubscribe", lambda _: PlainTextResponse("web"))])
-    server = HttpServer(create_app("all", {}, [("", web), ("/api", api)]), "127.0.0.1", 0)
+    routes = [
+        Route("/api/filings", lambda _: PlainTextResponse("api")),
+        Route("/api/subscriptions", lambda _: PlainTextResponse("web"), methods=["POST"]),
+    ]
+    server = HttpServer(create_app("all", {}, routes), "127.0.0.1", 0)
     await server.start()
     try:
         async with httpx.AsyncClient(base_url=server.url) as client:
             assert (await client.get("/api/filings")).text == "api"
-            assert (await client.get("/unsubscribe")).text == "web"
+            assert (await client.post("/api/subscriptions")).text == "web"
             assert (await client.get("/healthz")).json()["status"] == "alive"
             assert (await client.get("/readyz")).json() == {
                 "status": "ready",
