@@ -55,7 +55,7 @@ from shared.bus import (
     update_consumer_gauges,
 )
 from shared.clock import Clock, make_clock
-from shared.connect import broker_for
+from shared.connect import connect_broker
 from shared.db import make_engine, session_factory
 from shared.errors import ConfigurationError
 from shared.events import Event
@@ -129,8 +129,7 @@ async def build(
     """
     consuming = tuple(which if durables is None else durables)
     clock = make_clock(settings.now)
-    broker = broker_for(settings, url)
-    await broker.connect()
+    broker = await connect_broker(settings, url)
     js = broker.connection.jetstream()
     await ensure_stream(js)
     blobs = NatsBlobStore(js, BLOB_BUCKET)

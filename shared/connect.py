@@ -8,6 +8,7 @@ import logging
 import ssl
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from faststream.nats import NatsBroker
 from faststream.nats.security import (
@@ -17,12 +18,25 @@ from faststream.nats.security import (
     NatsToken,
     NatsUserPassword,
 )
+from nats.errors import Error as NatsError
 
 from shared.bus import DRAIN_SECONDS
 from shared.embedded_nats import EmbeddedNats
+from shared.errors import DependencyUnavailable
 from shared.settings import CommonSettings
 
 log = logging.getLogger("nianbao.connect")
+CONNECT_SECONDS = 5.0  # the first connection: an unreachable server is an error, not a wait
+
+
+def redact_url(url: str) -> str:
+    """The URL(s) without a user or password, fit for a message."""
+    return ",".join(
+        urlsplit(one.strip())
+        ._replace(netloc=urlsplit(one.strip()).netloc.rpartition("@")[2])
+        .geturl()
+        for one in url.split(",")
+    )
 
 
 def nats_security(settings: CommonSettings) -> NatsSecurity | None:
@@ -80,6 +94,30 @@ def broker_for(settings: CommonSettings, url: str) -> NatsBroker:
         graceful_timeout=DRAIN_SECONDS,
         **options,
     )
+
+
+async def connect_broker(
+    settings: CommonSettings, url: str, limit_seconds: float = CONNECT_SECONDS
+) -> NatsBroker:
+    """A connected broker, or DependencyUnavailable naming the URL within `limit_seconds`.
+
+    Once connected the broker reconnects forever (a NATS restart is waited out), but nats-py
+    would also retry the first connection forever: a wrong or unreachable URL would hang the
+    command without a word.
+    """
+    broker = broker_for(settings, url)
+    try:
+        await asyncio.wait_for(broker.connect(), limit_seconds)
+    except (TimeoutError, OSError, NatsError) as exc:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(broker.stop(), 2.0)
+        reason = (
+            f"no answer within {limit_seconds:g} s" if isinstance(exc, TimeoutError) else str(exc)
+        )
+        raise DependencyUnavailable(
+            f"cannot connect to NATS at {redact_url(url)} ({reason}); check NIANBAO_NATS_URL"
+        ) from None
+    return broker
 
 
 @contextlib.asynccontextmanager

@@ -25,7 +25,7 @@ from shared.blobs import MemoryBlobStore, NatsBlobStore
 from shared.bus import BLOB_BUCKET, ensure_stream, publish_event
 from shared.cli import friendly_errors
 from shared.clock import make_clock
-from shared.connect import broker_for, nats_url
+from shared.connect import connect_broker, nats_url
 from shared.errors import ConfigurationError
 from shared.events import Event, SourceChecked
 from shared.logs import configure_logging
@@ -120,8 +120,7 @@ def _print_checks(checks: list[SourceChecked], as_json: bool) -> None:
 async def _publishing_service(settings: IngestSettings) -> AsyncIterator[IngestService]:
     """An IngestService on NATS: object store, crawl memory, shared host gate, the stream."""
     async with nats_url(settings) as url:
-        broker = broker_for(settings, url)
-        await broker.connect()
+        broker = await connect_broker(settings, url)
         try:
             js = broker.connection.jetstream()
             await ensure_stream(js)

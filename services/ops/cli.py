@@ -145,12 +145,11 @@ async def _jetstream() -> AsyncIterator[tuple[JetStreamContext, Any, Any]]:
     from services.ops.runner import ops_nats
     from shared.bus import ensure_stream
     from shared.clock import make_clock
-    from shared.connect import broker_for
+    from shared.connect import connect_broker
 
     settings = _settings()
     async with ops_nats(settings) as (url, _alone):
-        broker = broker_for(settings, url)
-        await broker.connect()
+        broker = await connect_broker(settings, url)
         try:
             js = broker.connection.jetstream()
             await ensure_stream(js)
