@@ -20,6 +20,7 @@ from services.ops import cli as ops_cli
 from services.store import cli as store_cli
 from shared.cli import friendly_errors
 from shared.errors import ConfigurationError
+from shared.settings import parse_now
 
 
 def app_settings() -> Any:
@@ -52,6 +53,12 @@ def main() -> None:
 def up(demo: bool, once: bool, now: str | None) -> None:
     """Run all four services in one process (embedded NATS and SQLite unless configured)."""
     if now:
+        try:
+            parse_now(now)
+        except ValueError:
+            raise ConfigurationError(
+                f"--now must be a date (YYYY-MM-DD) or an ISO time, got {now!r}"
+            ) from None
         os.environ["NIANBAO_NOW"] = now
     from services.up import run_up
 

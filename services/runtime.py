@@ -24,6 +24,7 @@ from typing import Any
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
+from pydantic import field_validator
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.extract import app as extract_app
@@ -77,6 +78,15 @@ class AppSettings(IngestSettings, NotifySettings, StoreSettings):
     # 0 asks for a free port; -1 serves no HTTP at all.
     http_port: int | None = None
     http_host: str | None = None
+
+    @field_validator("http_port")
+    @classmethod
+    def _check_port(cls, value: int | None) -> int | None:
+        if value is not None and not -1 <= value <= 65535:
+            raise ValueError(
+                f"must be a port 0-65535 (0: any free port) or -1 (no HTTP), got {value}"
+            )
+        return value
 
 
 @dataclass

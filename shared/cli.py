@@ -15,6 +15,15 @@ from shared.errors import ConfigurationError, NianbaoError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def setting_problem(exc: ValidationError) -> str:
+    """The first invalid setting, named as the environment variable the user set."""
+    error = exc.errors()[0]
+    name = "_".join(str(part) for part in error["loc"]).upper()
+    message = str(error["msg"]).removeprefix("Value error, ").removeprefix(f"NIANBAO_{name} ")
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"invalid setting NIANBAO_{name}: {message}{more}"
+
+
 def friendly_errors(fn: F) -> F:
     """Turn configuration and dependency errors into a clear message and exit status 2."""
 
@@ -26,10 +35,7 @@ def friendly_errors(fn: F) -> F:
             click.echo(f"nianbao: {exc}", err=True)
             sys.exit(2)
         except ValidationError as exc:
-            click.echo(
-                f"nianbao: invalid setting: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}",
-                err=True,
-            )
+            click.echo(f"nianbao: {setting_problem(exc)}", err=True)
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]

@@ -29,6 +29,19 @@ def parse_now(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "postgresql+psycopg")
+
+
+def check_database_url(url: str) -> None:
+    """Raise ValueError unless `url` is a SQLite or PostgreSQL URL (the message hides secrets)."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme.lower() not in DATABASE_SCHEMES or not rest.strip("/"):
+        shown = f"{scheme}://…" if separator else "a value without a scheme"
+        raise ValueError(
+            f"must be sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DATABASE, got {shown}"
+        )
+
+
 class CommonSettings(BaseSettings):
     """The settings shared by all services."""
 
@@ -58,6 +71,13 @@ class CommonSettings(BaseSettings):
     def _parse_now(cls, value: object) -> object:
         if isinstance(value, str):
             return parse_now(value)
+        return value
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _check_database_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            check_database_url(value.get_secret_value())
         return value
 
     def resolved_database_url(self) -> str:

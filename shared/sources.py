@@ -130,4 +130,7 @@ def load_sources(path: Path) -> SourcesFile:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigurationError(f"cannot read sources file {path}: {exc.strerror}") from exc
-    return parse_sources(text, str(path))
+    sources = parse_sources(text, str(path))
+    if not sources.agencies:  # an empty or truncated file would watch nothing, silently
+        raise ConfigurationError(f"{path}: no agencies listed (expected `agencies:` with entries)")
+    return sources

@@ -56,3 +56,64 @@ def test_commands_needing_nats_fail_fast_naming_the_url(
         "check NIANBAO_NATS_URL"
     ]
     assert "secret" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "settings", "expected"),
+    [
+        (
+            ["reports", "list"],
+            {"NIANBAO_DATABASE_URL": "mysql://reader:secret@db/nianbao"},
+            "nianbao: invalid setting NIANBAO_DATABASE_URL: must be sqlite:///PATH or "
+            "postgresql://USER:PASSWORD@HOST/DATABASE, got mysql://…",
+        ),
+        (
+            ["db", "upgrade"],
+            {"NIANBAO_DATABASE_URL": "garbage"},
+            "nianbao: invalid setting NIANBAO_DATABASE_URL: must be sqlite:///PATH or "
+            "postgresql://USER:PASSWORD@HOST/DATABASE, got a value without a scheme",
+        ),
+        (
+            ["up", "--demo", "--once"],
+            {"NIANBAO_HTTP_PORT": "99999"},
+            "nianbao: invalid setting NIANBAO_HTTP_PORT: must be a port 0-65535 "
+            "(0: any free port) or -1 (no HTTP), got 99999",
+        ),
+        (
+            ["up", "--demo", "--once", "--now", "2025-02-30"],
+            {},
+            "nianbao: --now must be a date (YYYY-MM-DD) or an ISO time, got '2025-02-30'",
+        ),
+        (
+            ["reports", "list"],
+            {"NIANBAO_NOW": "2025-02-30"},
+            "nianbao: invalid setting NIANBAO_NOW: must be a date (YYYY-MM-DD) or an ISO time, "
+            "got '2025-02-30'",
+        ),
+    ],
+)
+def test_a_bad_setting_is_one_line_and_exit_status_2(
+    args: list[str],
+    settings: dict[str, str],
+    expected: str,
+    env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    result = run(args, {**env, **settings}, tmp_path, timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.splitlines() == [expected]
+    assert "secret" not in result.stderr
+
+
+@pytest.mark.parametrize("text", ["", "agencies: []\n", "# nothing yet\n"])
+@pytest.mark.parametrize("args", [["up", "--once"], ["crawl"]])
+def test_an_empty_sources_file_is_an_error(
+    text: str, args: list[str], env: dict[str, str], tmp_path: Path
+) -> None:
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(text, encoding="utf-8")
+    result = run(args, {**env, "NIANBAO_SOURCES": str(sources)}, tmp_path, timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.splitlines() == [
+        f"nianbao: {sources}: no agencies listed (expected `agencies:` with entries)"
+    ]
