@@ -164,19 +164,46 @@ async def _once(parts: Components, sources: SourcesFile) -> int:
     assert parts.ingest is not None
     assert parts.store is not None
     assert parts.notify is not None
+    notify = parts.notify
+    # Instant mail goes out as notify handles each alert, so count what the round sent in all.
+    sent_before = (await asyncio.to_thread(notify.counts)).get("sent", 0)
     checks = await parts.ingest.crawl_all(sources)
     drained = await wait_until_idle(parts)
     alerts = await parts.store.check_deadlines()
     drained = await wait_until_idle(parts) and drained
-    sent = await parts.notify.send_due()
+    await asyncio.to_thread(notify.build_digests)
+    await notify.send_due()
+    sent = (await asyncio.to_thread(notify.counts)).get("sent", 0) - sent_before
     dead = await dead_letter_counts(parts.js)
     _print_summary(parts, checks, alerts, sent, dead)
+    await _explain_played_clock(parts)
     if not drained:
         click.echo(
             "nianbao: some events were still being processed when the time ran out", err=True
         )
         return 1
+    failed = [c for c in checks if c.status != "ok"]
+    if checks and len(failed) == len(checks):
+        click.echo(f"nianbao: every source failed or was blocked ({len(failed)})", err=True)
+        return 1
     return 0
+
+
+async def _explain_played_clock(parts: Components) -> None:
+    """Say why subscribers made after the played time (`--now`) hear nothing of this run."""
+    assert parts.notify is not None
+    if parts.settings.now is None:
+        return
+    now = parts.clock()
+    later = await asyncio.to_thread(parts.notify.subscribed_after, now)
+    if later:
+        first = min((s.confirmed_at or s.created_at) for s in later)
+        click.echo(
+            f"note: {len(later)} subscription(s) were made after the played time "
+            f"{now:%Y-%m-%d %H:%M} UTC (from {first:%Y-%m-%d}); a subscriber hears only of "
+            "filings first seen after subscribing, so they get no mail from this run. "
+            "Subscribe with the same NIANBAO_NOW to play a scenario."
+        )
 
 
 def _print_summary(

@@ -385,6 +385,16 @@ class NotifyService:
                 )
             )
 
+    def subscribed_after(self, moment: datetime) -> list[Subscription]:
+        """Active subscriptions that took effect after `moment` (a clock played back in time)."""
+        with unit_of_work(self.sessions) as session:
+            subs = session.scalars(
+                select(Subscription)
+                .where(Subscription.active.is_(True), Subscription.confirmed.is_(True))
+                .order_by(Subscription.id)
+            )
+            return [sub for sub in subs if (sub.confirmed_at or sub.created_at) > moment]
+
     def digest_alerts(self, token: str) -> tuple[str, list[core.Alert]]:
         """The full list behind a digest's "see more" link: (digest key, alerts)."""
         claims = self.check_token(token, "digest")

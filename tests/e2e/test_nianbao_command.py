@@ -96,3 +96,20 @@ def test_a_broken_sources_file_is_a_clear_error(env: dict[str, str], tmp_path: P
     assert result.returncode == 2
     assert "sources.yaml" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_up_once_fails_when_every_source_failed(env: dict[str, str], tmp_path: Path) -> None:
+    # Loopback list pages without NIANBAO_ALLOW_PRIVATE_NETWORKS: refused, nothing reached.
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        "agencies:\n"
+        "  - id: km-kjj\n    name: 昆明市科学技术局\n    region_code: '530100'\n"
+        "    sources:\n      - list_url: http://127.0.0.1:9/list/index.html\n"
+        "  - id: mengzi-kjj\n    name: 蒙自市科学技术局\n    region_code: '532503'\n"
+        "    sources:\n      - list_url: http://127.0.0.1:9/other/index.html\n",
+        encoding="utf-8",
+    )
+    result = run(["up", "--once"], {**env, "NIANBAO_SOURCES": str(sources)}, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "crawled 2 sources (0 ok" in result.stdout
+    assert "nianbao: every source failed or was blocked (2)" in result.stderr
