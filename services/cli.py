@@ -94,8 +94,14 @@ def db_upgrade() -> None:
 
     settings = app_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate_database(settings.resolved_database_url())
-    click.echo("database is up to date")
+    applied = migrate_database(settings.resolved_database_url())
+    if not any(applied.values()):
+        click.echo("database is up to date: nothing to do")
+        return
+    for service, steps in applied.items():
+        for step in steps:
+            click.echo(f"{service}: applied {step}")
+    click.echo("database upgraded to the current version")
 
 
 for module in (ingest_cli, extract_cli, store_cli, notify_cli, ops_cli):

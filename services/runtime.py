@@ -109,10 +109,12 @@ class Components:
     background: list[asyncio.Task[Any]] = field(default_factory=list)
 
 
-def migrate_database(database_url: str) -> None:
-    """Create or upgrade every service's tables (`nianbao db upgrade`)."""
-    store_migrate.upgrade(database_url)
-    notify_migrate.upgrade(database_url)
+def migrate_database(database_url: str) -> dict[str, list[str]]:
+    """Create or upgrade every service's tables (`nianbao db upgrade`); what each applied."""
+    return {
+        "store": store_migrate.upgrade(database_url),
+        "notify": notify_migrate.upgrade(database_url),
+    }
 
 
 def read_sources(settings: AppSettings) -> SourcesFile:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext, MigrationInfo
 from sqlalchemy import Connection, MetaData
 
 from shared.db import make_engine, normalise_url
@@ -20,9 +23,13 @@ def alembic_config(script_location: Path, database_url: str) -> Config:
     return config
 
 
-def upgrade(script_location: Path, database_url: str, revision: str = "head") -> None:
-    """Bring one service's tables to `revision`."""
-    command.upgrade(alembic_config(script_location, database_url), revision)
+def upgrade(script_location: Path, database_url: str, revision: str = "head") -> list[str]:
+    """Bring one service's tables to `revision`; the migrations applied (`rev: what it does`)."""
+    config = alembic_config(script_location, database_url)
+    applied: list[str] = []
+    config.attributes["applied"] = applied
+    command.upgrade(config, revision)
+    return applied
 
 
 def run_environment(metadata: MetaData, version_table: str) -> None:
@@ -36,8 +43,21 @@ def run_environment(metadata: MetaData, version_table: str) -> None:
     def own_tables_only(name: str | None, type_: str, parent_names: object) -> bool:
         return type_ != "table" or name in metadata.tables
 
+    applied: list[str] | None = context.config.attributes.get("applied")
+
+    def record(
+        ctx: MigrationContext,
+        step: MigrationInfo,
+        heads: Collection[Any],
+        run_args: Mapping[str, Any],
+    ) -> None:
+        if applied is not None and step.is_upgrade:
+            doc = getattr(step.up_revision, "doc", None) or ""
+            applied.append(f"{step.up_revision_id}: {doc.strip()}".rstrip(": "))
+
     def run(connection: Connection) -> None:
         context.configure(
+            on_version_apply=record,
             include_name=own_tables_only,
             connection=connection,
             target_metadata=metadata,

@@ -9,6 +9,6 @@ from shared import migrations
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def upgrade(database_url: str) -> None:
-    """Create or upgrade the notify's tables."""
-    migrations.upgrade(MIGRATIONS, database_url)
+def upgrade(database_url: str) -> list[str]:
+    """Create or upgrade the notify's tables; the migrations applied."""
+    return migrations.upgrade(MIGRATIONS, database_url)

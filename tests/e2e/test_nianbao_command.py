@@ -113,3 +113,16 @@ def test_up_once_fails_when_every_source_failed(env: dict[str, str], tmp_path: P
     assert result.returncode == 1, result.stdout + result.stderr
     assert "crawled 2 sources (0 ok" in result.stdout
     assert "nianbao: every source failed or was blocked (2)" in result.stderr
+
+
+def test_db_upgrade_says_what_it_did(env: dict[str, str], tmp_path: Path) -> None:
+    first = run(["db", "upgrade"], env, tmp_path)
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.splitlines()
+    assert lines[0] == "store: applied 0001: initial store tables"
+    assert "notify: applied 0001: initial notify tables" in lines
+    assert lines[-1] == "database upgraded to the current version"
+    assert "up to date" not in first.stdout
+    second = run(["db", "upgrade"], env, tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.splitlines() == ["database is up to date: nothing to do"]
