@@ -30,9 +30,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.store.compliance import compliance
 from services.store.db.models import Agency, Filing, Source
 from services.store.migrate import upgrade
-from services.store.queries import compliance
 from services.store.service import StoreService
 from shared.db import make_engine, normalise_url, session_factory
 from shared.events import Extraction, Region, ReportExtracted, SourceChecked, stable_id

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from importlib import metadata
 from typing import Any
 
 import click
@@ -29,7 +30,18 @@ def app_settings() -> Any:
     return AppSettings()
 
 
+def installed_version() -> str:
+    """The installed package's version (a bare checkout has none)."""
+    try:
+        return metadata.version("nianbao")
+    except metadata.PackageNotFoundError:
+        return "(not installed: pip install -e .)"
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    version=installed_version(), prog_name="nianbao", message="%(prog)s %(version)s"
+)
 def main() -> None:
     """nianbao (年报): watch Chinese government portals for the annual reports agencies must publish.
 

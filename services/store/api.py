@@ -5,8 +5,9 @@ HTTP app beside notify's (a mount at `/api` would hide `POST /api/subscriptions`
 `create_api(sessions)` wraps them in a Starlette app of their own.
 Queries are blocking SQLAlchemy calls, so they run in Starlette's thread pool.
 
-Routes: `/api/reports` (?year, agency, kind), `/api/reports/{id}`, `/api/search?q=` (&limit),
-`/api/compliance?year=` (&region, kind, now), `/api/export.csv` (?year, region, kind).
+Routes: `/api/reports` (?year, agency, kind, region), `/api/reports/{id}`, `/api/search?q=`
+(&limit), `/api/compliance?year=` (&region, kind, agency, status (repeatable), now),
+`/api/export.csv` (?year, region, kind, agency).
 Bad parameters answer 400 with `{"error": ...}`; an unknown filing 404.
 """
 
@@ -23,6 +24,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from services.store import core, queries
+from services.store.compliance import VERDICTS, region_rates
+from services.store.compliance import compliance as compliance_rows
 from shared.clock import Clock, system_clock
 from shared.errors import ConfigurationError
 from shared.events import REPORT_KINDS
@@ -99,6 +102,7 @@ def api_routes(
             year=_int(request, "year"),
             agency=request.query_params.get("agency") or None,
             kind=_kind(request),
+            region_prefixes=_regions(request),
         )
 
     def show_report(request: Request) -> Any:
@@ -123,7 +127,11 @@ def api_routes(
             now = parse_now(request.query_params.get("now")) or clock()
         except ValueError as exc:
             raise BadRequest(str(exc).replace("NIANBAO_NOW", "now")) from exc
-        rows = queries.compliance(
+        statuses = request.query_params.getlist("status")
+        unknown = set(statuses) - set(VERDICTS)
+        if unknown:
+            raise BadRequest(f"unknown status {sorted(unknown)}; known: {list(VERDICTS)}")
+        rows = compliance_rows(
             sessions,
             year=year,
             now=now,
@@ -131,12 +139,14 @@ def api_routes(
             grace_days=grace_days,
             region_prefixes=_regions(request),
             kind=_kind(request),
+            agency=request.query_params.get("agency") or None,
+            statuses=statuses,
         )
         return {
             "year": year,
             "now": now.isoformat(),
             "rows": rows,
-            "regions": queries.region_rates(rows),
+            "regions": region_rates(rows),
         }
 
     def export_csv(request: Request) -> Any:
@@ -145,6 +155,7 @@ def api_routes(
             year=_int(request, "year"),
             kind=_kind(request),
             region_prefixes=_regions(request),
+            agency=request.query_params.get("agency") or None,
         )
         return StreamingResponse(
             iterate_in_threadpool(queries.csv_lines(rows, queries.EXPORT_COLUMNS)),

@@ -10,12 +10,14 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.store.compliance import VERDICTS
 from services.store.settings import StoreSettings
 from shared.cli import friendly_errors
 from shared.clock import system_clock
 from shared.db import make_engine, session_factory
 from shared.events import REPORT_KINDS
 from shared.settings import parse_now
+from shared.table import table
 
 
 def store_sessions(settings: StoreSettings) -> sessionmaker[Session]:
@@ -37,22 +39,37 @@ def reports() -> None:
 @click.option("--year", type=int, help="Only reports covering this year.")
 @click.option("--agency", help="Only this agency (its id, full name or an alias).")
 @click.option("--kind", type=click.Choice(REPORT_KINDS), help="Only this kind of report.")
+@click.option(
+    "--region", help="A 6-digit 行政区划代码 or a name (昆明市); covers what is under it."
+)
 @friendly_errors
-def reports_list(as_json: bool, year: int | None, agency: str | None, kind: str | None) -> None:
-    """List stored filings."""
-    from services.store.queries import list_filings
+def reports_list(
+    as_json: bool, year: int | None, agency: str | None, kind: str | None, region: str | None
+) -> None:
+    """List stored filings (the ID column is what `nianbao reports show ID` takes)."""
+    from services.store.queries import list_filings, region_prefixes
 
     settings = StoreSettings()
-    rows = list_filings(store_sessions(settings), year=year, agency=agency, kind=kind)
+    rows = list_filings(
+        store_sessions(settings),
+        year=year,
+        agency=agency,
+        kind=kind,
+        region_prefixes=region_prefixes(region),
+    )
     if as_json:
         for row in rows:
             _echo_json(row)
         return
     if not rows:
-        click.echo("no filings stored yet (run `nianbao up --demo --once` to see some)")
+        filtered = any(v is not None for v in (year, agency, kind, region))
+        click.echo(
+            "no filing matches these filters"
+            if filtered
+            else "no filings stored yet (run `nianbao up --demo --once` to see some)"
+        )
         return
-    for row in rows:
-        click.echo(_filing_line(row))
+    _echo_filings(rows)
 
 
 @reports.command("show")
@@ -70,7 +87,7 @@ def reports_show(filing_id: str, as_json: bool) -> None:
     if as_json:
         _echo_json(row)
         return
-    click.echo(_filing_line(row))
+    _echo_filings([row])
     click.echo(f"  id {row['id']}  agency {row['agency_id']}  region {row['region_code'] or '-'}")
     click.echo(f"  deadline {row['deadline'] or 'none'}  verdict {row['status'] or 'not judged'}")
     for url in row["urls"]:
@@ -86,14 +103,15 @@ def reports_show(filing_id: str, as_json: bool) -> None:
 
 
 @reports.command("search")
-@click.argument("query")
+@click.argument("words", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
 @friendly_errors
-def reports_search(query: str, as_json: bool, limit: int) -> None:
-    """Full-text search of titles, agencies and report text (every word must match)."""
+def reports_search(words: tuple[str, ...], as_json: bool, limit: int) -> None:
+    """Full-text search of titles, agencies and report text: every one of WORDS must match."""
     from services.store.queries import search_filings
 
+    query = " ".join(words)
     rows = search_filings(store_sessions(StoreSettings()), query, limit)
     if as_json:
         for row in rows:
@@ -102,16 +120,31 @@ def reports_search(query: str, as_json: bool, limit: int) -> None:
     if not rows:
         click.echo(f"no filing matches {query!r}")
         return
-    for row in rows:
-        click.echo(_filing_line(row))
+    _echo_filings(rows)
 
 
-def _filing_line(row: dict[str, Any]) -> str:
-    on_time = {True: "on time", False: "LATE", None: ""}[row["on_time"]]
-    return (
-        f"{row['report_year']}  {row['kind']:<14}  {row['agency']:<16}  "
-        f"published {row['published'] or 'unknown':<10}  {on_time:<7}  {row['title'] or ''}\n      {row['url']}"
+def _echo_filings(rows: list[dict[str, Any]]) -> None:
+    """Filings as an aligned table; each URL on the line below its filing."""
+    on_time = {True: "yes", False: "LATE", None: "-"}
+    lines = table(
+        ("ID", "YEAR", "KIND", "AGENCY", "PUBLISHED", "ON TIME", "TITLE"),
+        [
+            (
+                row["id"],
+                row["report_year"],
+                row["kind"],
+                row["agency"],
+                row["published"] or "unknown",
+                on_time[row["on_time"]],
+                row["title"] or "",
+            )
+            for row in rows
+        ],
     )
+    click.echo(lines[0])
+    for row, line in zip(rows, lines[1:], strict=True):
+        click.echo(line)
+        click.echo(f"    {row['url']}")
 
 
 def _now(value: str | None, settings: StoreSettings) -> datetime:
@@ -138,6 +171,14 @@ def _now(value: str | None, settings: StoreSettings) -> datetime:
     "--region", help="A 6-digit 行政区划代码 or a name (昆明市); covers what is under it."
 )
 @click.option("--kind", type=click.Choice(REPORT_KINDS), help="Only this kind of report.")
+@click.option("--agency", help="Only this agency (its id, full name or an alias).")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(VERDICTS),
+    help="Only obligations with this verdict (repeat for several).",
+)
 @click.option("--now", "now_text", help="Judge as of this date (YYYY-MM-DD); default: now.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per obligation and line.")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header line.")
@@ -146,22 +187,20 @@ def compliance_command(
     year: int,
     region: str | None,
     kind: str | None,
+    agency: str | None,
+    statuses: tuple[str, ...],
     now_text: str | None,
     as_json: bool,
     as_csv: bool,
 ) -> None:
     """Every obligation of a year with its verdict: filed, late, missing, pending or unknown.
 
-    Read-only: verdicts are judged at --now without writing anything or raising alerts.
+    Read-only: verdicts are judged at --now without writing anything or raising alerts. A
+    pending or unknown verdict says why; rates count only decided obligations.
     """
+    from services.store.compliance import COMPLIANCE_COLUMNS, compliance, region_rates
     from services.store.deadlines import load_deadlines
-    from services.store.queries import (
-        COMPLIANCE_COLUMNS,
-        compliance,
-        csv_lines,
-        region_prefixes,
-        region_rates,
-    )
+    from services.store.queries import csv_lines, region_prefixes
 
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
@@ -175,6 +214,8 @@ def compliance_command(
         grace_days=settings.grace_days,
         region_prefixes=region_prefixes(region),
         kind=kind,
+        agency=agency,
+        statuses=statuses,
     )
     if as_json:
         for row in rows:
@@ -185,23 +226,51 @@ def compliance_command(
             click.echo(chunk, nl=False)
         return
     if not rows:
-        click.echo(f"no obligations for {year} (agencies come from the sources file)")
+        click.echo(f"no obligations for {year} match (agencies come from the sources file)")
         return
-    for row in rows:
-        click.echo(
-            f"{row['region_code'] or '-':<6}  {row['agency']:<20}  {row['kind']:<14}  "
-            f"due {row['deadline']}  {row['status']:<8}  {row['published'] or ''}  {row['url'] or ''}"
-        )
+    for line in table(
+        ("REGION", "AGENCY", "KIND", "DUE", "STATUS", "PUBLISHED", "URL OR WHY"),
+        [
+            (
+                r["region_code"],
+                r["agency"],
+                r["kind"],
+                r["deadline"],
+                r["status"],
+                r["published"],
+                r["url"] or r["reason"] or "",
+            )
+            for r in rows
+        ],
+    ):
+        click.echo(line)
     click.echo("")
-    click.echo(f"by region, as of {now.date().isoformat()}:")
+    click.echo(
+        f"by region, as of {now.date().isoformat()} (rates over decided obligations: "
+        "filed, late, missing; pending and unknown are not counted):"
+    )
     from shared.regions import regions
 
-    for rate in region_rates(rows):
-        name = regions().name_of(rate["region_code"]) or ""
-        click.echo(
-            f"{rate['region_code'] or '-':<6}  {name:<10}  {rate['obligations']:>6} obligations  "
-            f"published {rate['published_rate']:6.1%}  on time {rate['on_time_rate']:6.1%}"
-        )
+    def rate(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1%}"
+
+    for line in table(
+        ("REGION", "NAME", "OBLIGATIONS", "DECIDED", "PUBLISHED", "ON TIME", "PENDING", "UNKNOWN"),
+        [
+            (
+                r["region_code"],
+                regions().name_of(r["region_code"]) or "",
+                r["obligations"],
+                r["decided"],
+                rate(r["published_rate"]),
+                rate(r["on_time_rate"]),
+                r["pending"],
+                r["unknown"],
+            )
+            for r in region_rates(rows)
+        ],
+    ):
+        click.echo(line)
 
 
 @click.command("export")
@@ -211,8 +280,11 @@ def compliance_command(
 @click.option("--year", type=int, help="Only reports covering this year.")
 @click.option("--region", help="A 6-digit 行政区划代码 or a name; covers what is under it.")
 @click.option("--kind", type=click.Choice(REPORT_KINDS), help="Only this kind of report.")
+@click.option("--agency", help="Only this agency (its id, full name or an alias).")
 @friendly_errors
-def export_command(fmt: str, year: int | None, region: str | None, kind: str | None) -> None:
+def export_command(
+    fmt: str, year: int | None, region: str | None, kind: str | None, agency: str | None
+) -> None:
     """Write every stored filing to standard output, as CSV or JSON lines, for research."""
     from services.store.queries import EXPORT_COLUMNS, csv_lines, iter_filings, region_prefixes
 
@@ -221,6 +293,7 @@ def export_command(fmt: str, year: int | None, region: str | None, kind: str | N
         year=year,
         kind=kind,
         region_prefixes=region_prefixes(region),
+        agency=agency,
     )
     if fmt == "jsonl":
         for row in rows:

@@ -241,6 +241,34 @@ def judge_obligation(
     return "missing" if last_crawl_ok_after_deadline else "unknown"
 
 
+def verdict_reason(
+    verdict: Verdict,
+    *,
+    deadline: date,
+    grace_days: int,
+    health: CrawlHealth,
+    known_at_now: bool,
+) -> str | None:
+    """Why an obligation is `pending` or `unknown`, in words a reader can act on (else None)."""
+    if verdict == "pending":
+        return f"deadline {deadline.isoformat()} plus {grace_days} days' grace has not passed"
+    if verdict != "unknown":
+        return None
+    if health.sources == 0:
+        return "the agency has no sources to crawl"
+    if not known_at_now:
+        return "no crawl of the agency's sources is known as of the time judged"
+    if health.blocked:
+        return f"{health.blocked} of {health.sources} source(s) blocked by the portal"
+    if health.succeeded < health.sources:
+        return (
+            f"{health.sources - health.succeeded} of {health.sources} source(s) "
+            "never crawled successfully"
+        )
+    oldest = health.oldest_success.date().isoformat() if health.oldest_success else "never"
+    return f"not every source crawled successfully after the deadline (oldest success {oldest})"
+
+
 _WHITESPACE = re.compile(r"\s+")
 
 

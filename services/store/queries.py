@@ -6,15 +6,13 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.store import core
 from services.store.db.models import (
-    Agency,
     AgencyAlias,
     Filing,
     FilingUrl,
@@ -22,7 +20,6 @@ from services.store.db.models import (
     Obligation,
     Source,
 )
-from services.store.health import NO_SOURCES, crawl_health
 from services.store.search import search_filing_ids
 from shared.db import unit_of_work
 from shared.errors import ConfigurationError
@@ -57,21 +54,13 @@ def list_filings(
     year: int | None = None,
     agency: str | None = None,
     kind: str | None = None,
+    region_prefixes: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
     """Stored filings, newest year first, filtered as asked."""
     with unit_of_work(sessions) as session:
-        query = select(Filing)
-        if year is not None:
-            query = query.where(Filing.report_year == year)
-        if agency:
-            aliased = select(AgencyAlias.agency_id).where(AgencyAlias.alias == agency)
-            query = query.where(
-                (Filing.agency_id == agency)
-                | (Filing.agency_name == agency)
-                | Filing.agency_id.in_(aliased)
-            )
-        if kind:
-            query = query.where(Filing.kind == kind)
+        query = _filtered(
+            select(Filing), year=year, agency=agency, kind=kind, region_prefixes=region_prefixes
+        )
         filings = session.scalars(
             query.order_by(Filing.report_year.desc(), Filing.region_code, Filing.agency_name)
         ).all()
@@ -85,6 +74,31 @@ def list_filings(
             for filing_id, url in rows:
                 urls.setdefault(filing_id, []).append(url)
         return [filing_row(f, urls.get(f.id)) for f in filings]
+
+
+def _filtered(
+    query: Select[Filing],
+    *,
+    year: int | None,
+    agency: str | None,
+    kind: str | None,
+    region_prefixes: Sequence[str],
+) -> Select[Filing]:
+    """`query` narrowed to a year, an agency (id, name or alias), a kind and regions."""
+    if year is not None:
+        query = query.where(Filing.report_year == year)
+    if agency:
+        aliased = select(AgencyAlias.agency_id).where(AgencyAlias.alias == agency)
+        query = query.where(
+            (Filing.agency_id == agency)
+            | (Filing.agency_name == agency)
+            | Filing.agency_id.in_(aliased)
+        )
+    if kind:
+        query = query.where(Filing.kind == kind)
+    if region_prefixes:
+        query = query.where(or_(*(Filing.region_code.startswith(p) for p in region_prefixes)))
+    return query
 
 
 def obligation_counts(sessions: sessionmaker[Session]) -> dict[str, int]:
@@ -209,21 +223,20 @@ def iter_filings(
     year: int | None = None,
     kind: str | None = None,
     region_prefixes: Sequence[str] = (),
+    agency: str | None = None,
     page: int = 1000,
 ) -> Iterator[dict[str, Any]]:
     """Every filing (as in `reports list --json`), read page by page so exports of any size fit."""
     after = ""
     while True:
         with unit_of_work(sessions) as session:
-            query = select(Filing).where(Filing.id > after)
-            if year is not None:
-                query = query.where(Filing.report_year == year)
-            if kind:
-                query = query.where(Filing.kind == kind)
-            if region_prefixes:
-                query = query.where(
-                    or_(*(Filing.region_code.startswith(p) for p in region_prefixes))
-                )
+            query = _filtered(
+                select(Filing).where(Filing.id > after),
+                year=year,
+                agency=agency,
+                kind=kind,
+                region_prefixes=region_prefixes,
+            )
             filings = session.scalars(query.order_by(Filing.id).limit(page)).all()
             if not filings:
                 return
@@ -264,120 +277,3 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     return value
-
-
-# ---- compliance --------------------------------------------------------------------------------
-COMPLIANCE_COLUMNS = (
-    "agency_id",
-    "agency",
-    "region_code",
-    "kind",
-    "year",
-    "deadline",
-    "status",
-    "published",
-    "url",
-)
-
-
-def compliance(
-    sessions: sessionmaker[Session],
-    *,
-    year: int,
-    now: datetime,
-    rules: Sequence[core.DeadlineRule] = core.NATIONAL_RULES,
-    grace_days: int = 3,
-    region_prefixes: Sequence[str] = (),
-    kind: str | None = None,
-) -> list[dict[str, Any]]:
-    """One row per obligation of `year`, judged at `now`, read-only (no alert, no write).
-
-    Filings first seen after `now` and crawls after `now` are ignored, so a past `now` shows
-    what was knowable then (a source whose last success is after `now` leaves it `unknown`).
-    """
-    with unit_of_work(sessions) as session:
-        agencies = select(
-            Agency.id, Agency.name, Agency.region_code, Agency.level, Agency.expects
-        ).where(Agency.origin == "sources")
-        filings = select(
-            Filing.agency_id, Filing.kind, Filing.published, Filing.first_seen, Filing.url
-        ).where(Filing.report_year == year)
-        if region_prefixes:
-            agencies = agencies.where(
-                or_(*(Agency.region_code.startswith(p) for p in region_prefixes))
-            )
-            filings = filings.where(
-                or_(*(Filing.region_code.startswith(p) for p in region_prefixes))
-            )
-        if kind:
-            filings = filings.where(Filing.kind == kind)
-        agency_rows = session.execute(agencies).all()
-        found = {
-            (agency_id, filing_kind): (published, first_seen, url)
-            for agency_id, filing_kind, published, first_seen, url in session.execute(filings)
-            if first_seen <= now
-        }
-        health = crawl_health(session)
-    rule_cache: dict[tuple[str, core.Role, str | None], core.DeadlineRule | None] = {}
-    rows: list[dict[str, Any]] = []
-    for agency_id, name, region_code, level, expects in agency_rows:
-        role = core.agency_role(name, level)
-        agency_health = health.get(agency_id, NO_SOURCES)
-        known_now = agency_health.newest_success is None or agency_health.newest_success <= now
-        for expected in expects or []:
-            if kind and expected != kind:
-                continue
-            key = (expected, role, region_code)
-            if key not in rule_cache:
-                rule_cache[key] = core.deadline_for(
-                    expected, year, rules, role=role, region_code=region_code
-                )
-            rule = rule_cache[key]
-            if rule is None:
-                continue
-            deadline = core.deadline_date(rule, year)
-            filing = found.get((agency_id, expected))
-            status = core.judge_obligation(
-                deadline=deadline,
-                now=now,
-                grace_days=grace_days,
-                filed_published=filing[0] if filing else None,
-                filed_first_seen=filing[1] if filing else None,
-                last_crawl_ok_after_deadline=known_now and agency_health.ok_after(deadline),
-            )
-            rows.append(
-                {
-                    "agency_id": agency_id,
-                    "agency": name,
-                    "region_code": region_code,
-                    "kind": expected,
-                    "year": year,
-                    "deadline": deadline.isoformat(),
-                    "status": status,
-                    "published": filing[0].isoformat() if filing and filing[0] else None,
-                    "url": filing[2] if filing else None,
-                }
-            )
-    rows.sort(key=lambda r: (r["region_code"] or "", r["agency_id"], r["kind"]))
-    return rows
-
-
-def region_rates(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per region: obligations, how many were published (filed or late) and on time (filed)."""
-    totals: dict[str | None, list[int]] = {}
-    for row in rows:
-        counts = totals.setdefault(row["region_code"], [0, 0, 0])
-        counts[0] += 1
-        counts[1] += row["status"] in ("filed", "late")
-        counts[2] += row["status"] == "filed"
-    return [
-        {
-            "region_code": code,
-            "obligations": n,
-            "published": published,
-            "on_time": on_time,
-            "published_rate": published / n,
-            "on_time_rate": on_time / n,
-        }
-        for code, (n, published, on_time) in sorted(totals.items(), key=lambda i: i[0] or "")
-    ]

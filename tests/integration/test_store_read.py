@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.cli import main
-from services.store import queries
+from services.store import compliance, queries
 from services.store.api import create_api
 from services.store.db.models import Filing, FilingUrl, FilingVersion, Obligation, OutboxEntry
 from services.store.deadlines import parse_deadlines
@@ -221,7 +221,7 @@ async def test_full_text_search_over_jieba_tokens(store: StoreService) -> None:
 async def test_compliance_judges_every_obligation_read_only(store: StoreService) -> None:
     await _scenario(store)
     outbox = _count(store.sessions, OutboxEntry)
-    rows = queries.compliance(store.sessions, year=2024, now=NOW, rules=KUNMING_RULES)
+    rows = compliance.compliance(store.sessions, year=2024, now=NOW, rules=KUNMING_RULES)
     assert _statuses(rows) == {
         ("km-kjj", "法治政府建设年度报告"): "filed",
         ("km-sfj", "法治政府建设年度报告"): "missing",
@@ -240,8 +240,9 @@ async def test_compliance_judges_every_obligation_read_only(store: StoreService)
         "status": "missing",
         "published": None,
         "url": None,
+        "reason": None,
     }
-    later = queries.compliance(
+    later = compliance.compliance(
         store.sessions, year=2024, now=datetime(2025, 4, 13, tzinfo=UTC), rules=KUNMING_RULES
     )
     cd = next(r for r in later if r["agency_id"] == "cd-kjj")
@@ -250,7 +251,7 @@ async def test_compliance_judges_every_obligation_read_only(store: StoreService)
         "2025-04-11",
         "https://kjj.chengdu.gov.cn/fzzf/1.html",
     )
-    early = queries.compliance(
+    early = compliance.compliance(
         store.sessions, year=2024, now=datetime(2025, 3, 1, tzinfo=UTC), rules=KUNMING_RULES
     )
     assert _statuses(early)[("km-kjj", "法治政府建设年度报告")] == "pending"
@@ -276,7 +277,7 @@ async def test_compliance_by_region_code_or_name(
     store: StoreService, region: str, agencies: set[str]
 ) -> None:
     await _scenario(store)
-    rows = queries.compliance(
+    rows = compliance.compliance(
         store.sessions, year=2024, now=NOW, region_prefixes=queries.region_prefixes(region)
     )
     assert {r["agency_id"] for r in rows} == agencies
@@ -284,15 +285,15 @@ async def test_compliance_by_region_code_or_name(
 
 async def test_compliance_by_kind_and_rates_per_region(store: StoreService) -> None:
     await _scenario(store)
-    rows = queries.compliance(
+    rows = compliance.compliance(
         store.sessions, year=2024, now=NOW, rules=KUNMING_RULES, kind="法治政府建设年度报告"
     )
     assert {r["kind"] for r in rows} == {"法治政府建设年度报告"}
     assert len(rows) == 4
     rates = {
         r["region_code"]: r
-        for r in queries.region_rates(
-            queries.compliance(store.sessions, year=2024, now=NOW, rules=KUNMING_RULES)
+        for r in compliance.region_rates(
+            compliance.compliance(store.sessions, year=2024, now=NOW, rules=KUNMING_RULES)
         )
     }
     assert (rates["530100"]["obligations"], rates["530100"]["published"]) == (3, 1)
@@ -334,7 +335,7 @@ async def test_cli_compliance_in_three_formats(store: StoreService, cli: CliRunn
 
     as_csv = cli.invoke(main, [*args, "--csv", "--region", "五华区"])
     assert list(csv.reader(io.StringIO(as_csv.output))) == [
-        list(queries.COMPLIANCE_COLUMNS),
+        list(compliance.COMPLIANCE_COLUMNS),
         [
             "wh-gov",
             "五华区人民政府",
@@ -345,18 +346,19 @@ async def test_cli_compliance_in_three_formats(store: StoreService, cli: CliRunn
             "late",
             "2025-04-02",
             "https://wh.km.gov.cn/xxgk/ndbg/1.html",
+            "",
         ],
     ]
     table = cli.invoke(main, [*args, "--region", "云南省"])
     assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
     assert (
-        "530100  昆明市              3 obligations  published  33.3%  on time  33.3%"
-        in table.output
+        "530300  曲靖市科学技术局  法治政府建设年度报告      2025-04-01  unknown  -           1 of 1 source(s) blocked by the portal"
+        in lines
     )
-    assert (
-        "530300  曲靖市              1 obligations  published   0.0%  on time   0.0%"
-        in table.output
-    )
+    assert "530100  昆明市  3            3        33.3%      33.3%    0        0" in lines
+    # The blocked agency's verdict is not a 0 % rate: nothing is decided there.
+    assert "530300  曲靖市  1            0        -          -        0        1" in lines
 
     unknown = cli.invoke(main, [*args, "--region", "不存在市"])
     assert unknown.exit_code == 2

@@ -1,0 +1,163 @@
+"""Compliance: every obligation of a year judged read-only at a moment, and rates per region.
+
+What `nianbao compliance` and `/api/compliance` show. Rates count only decided obligations
+(filed, late, missing): a `pending` one cannot have been published late yet, and an `unknown`
+one says nothing about the agency, so counting either as "not published" would understate it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.store import core
+from services.store.db.models import Agency, AgencyAlias, Filing
+from services.store.health import NO_SOURCES, crawl_health
+from shared.db import unit_of_work
+
+VERDICTS = ("filed", "late", "missing", "pending", "unknown")
+COMPLIANCE_COLUMNS = (
+    "agency_id",
+    "agency",
+    "region_code",
+    "kind",
+    "year",
+    "deadline",
+    "status",
+    "published",
+    "url",
+    "reason",
+)
+
+
+def compliance(
+    sessions: sessionmaker[Session],
+    *,
+    year: int,
+    now: datetime,
+    rules: Sequence[core.DeadlineRule] = core.NATIONAL_RULES,
+    grace_days: int = 3,
+    region_prefixes: Sequence[str] = (),
+    kind: str | None = None,
+    agency: str | None = None,
+    statuses: Sequence[str] = (),
+) -> list[dict[str, Any]]:
+    """One row per obligation of `year`, judged at `now`, read-only (no alert, no write).
+
+    Filings first seen after `now` and crawls after `now` are ignored, so a past `now` shows
+    what was knowable then (a source whose last success is after `now` leaves it `unknown`).
+    `agency` is an id, a full name or an alias; `statuses` keeps only those verdicts. A
+    `pending` or `unknown` row says why in `reason`.
+    """
+    with unit_of_work(sessions) as session:
+        agencies = select(
+            Agency.id, Agency.name, Agency.region_code, Agency.level, Agency.expects
+        ).where(Agency.origin == "sources")
+        filings = select(
+            Filing.agency_id, Filing.kind, Filing.published, Filing.first_seen, Filing.url
+        ).where(Filing.report_year == year)
+        if region_prefixes:
+            agencies = agencies.where(
+                or_(*(Agency.region_code.startswith(p) for p in region_prefixes))
+            )
+            filings = filings.where(
+                or_(*(Filing.region_code.startswith(p) for p in region_prefixes))
+            )
+        if agency:
+            aliased = select(AgencyAlias.agency_id).where(AgencyAlias.alias == agency)
+            agencies = agencies.where(
+                (Agency.id == agency) | (Agency.name == agency) | Agency.id.in_(aliased)
+            )
+        if kind:
+            filings = filings.where(Filing.kind == kind)
+        agency_rows = session.execute(agencies).all()
+        found = {
+            (agency_id, filing_kind): (published, first_seen, url)
+            for agency_id, filing_kind, published, first_seen, url in session.execute(filings)
+            if first_seen <= now
+        }
+        health = crawl_health(session)
+    rule_cache: dict[tuple[str, core.Role, str | None], core.DeadlineRule | None] = {}
+    rows: list[dict[str, Any]] = []
+    for agency_id, name, region_code, level, expects in agency_rows:
+        role = core.agency_role(name, level)
+        agency_health = health.get(agency_id, NO_SOURCES)
+        known_now = agency_health.newest_success is None or agency_health.newest_success <= now
+        for expected in expects or []:
+            if kind and expected != kind:
+                continue
+            key = (expected, role, region_code)
+            if key not in rule_cache:
+                rule_cache[key] = core.deadline_for(
+                    expected, year, rules, role=role, region_code=region_code
+                )
+            rule = rule_cache[key]
+            if rule is None:
+                continue
+            deadline = core.deadline_date(rule, year)
+            filing = found.get((agency_id, expected))
+            status = core.judge_obligation(
+                deadline=deadline,
+                now=now,
+                grace_days=grace_days,
+                filed_published=filing[0] if filing else None,
+                filed_first_seen=filing[1] if filing else None,
+                last_crawl_ok_after_deadline=known_now and agency_health.ok_after(deadline),
+            )
+            if statuses and status not in statuses:
+                continue
+            rows.append(
+                {
+                    "agency_id": agency_id,
+                    "agency": name,
+                    "region_code": region_code,
+                    "kind": expected,
+                    "year": year,
+                    "deadline": deadline.isoformat(),
+                    "status": status,
+                    "published": filing[0].isoformat() if filing and filing[0] else None,
+                    "url": filing[2] if filing else None,
+                    "reason": core.verdict_reason(
+                        status,
+                        deadline=deadline,
+                        grace_days=grace_days,
+                        health=agency_health,
+                        known_at_now=known_now,
+                    ),
+                }
+            )
+    rows.sort(key=lambda r: (r["region_code"] or "", r["agency_id"], r["kind"]))
+    return rows
+
+
+def region_rates(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per region: obligations by verdict, and the published and on-time rates of the decided.
+
+    `decided` counts filed, late and missing; a rate is None when nothing is decided yet.
+    """
+    totals: dict[str | None, dict[str, int]] = {}
+    for row in rows:
+        counts = totals.setdefault(row["region_code"], dict.fromkeys(VERDICTS, 0))
+        counts[row["status"]] += 1
+    result = []
+    for code, counts in sorted(totals.items(), key=lambda i: i[0] or ""):
+        decided = counts["filed"] + counts["late"] + counts["missing"]
+        published = counts["filed"] + counts["late"]
+        result.append(
+            {
+                "region_code": code,
+                "obligations": sum(counts.values()),
+                "decided": decided,
+                "published": published,
+                "on_time": counts["filed"],
+                "pending": counts["pending"],
+                "unknown": counts["unknown"],
+                "published_rate": published / decided if decided else None,
+                "on_time_rate": counts["filed"] / decided if decided else None,
+            }
+        )
+    return result
