@@ -22,18 +22,28 @@ from shared.errors import ConfigurationError
     type=click.File("r", encoding="utf-8"),
     help='Read documents from a JSON Lines file ("-" for stdin): {"id", "url", "html"|"text"}.',
 )
+@click.option(
+    "--words",
+    "with_words",
+    is_flag=True,
+    help="Include `words`, the whole text's jieba segmentation (tens of KB per report).",
+)
 @friendly_errors
-def extract(files: tuple[Path, ...], url: str | None, jsonl: Any) -> None:
+def extract(files: tuple[Path, ...], url: str | None, jsonl: Any, with_words: bool) -> None:
     """Extract report metadata from saved pages; prints one JSON object per document."""
+
+    def echo(doc_id: Any, result: Any) -> None:
+        # `words` is for the store (it reuses the segmentation); to a reader it buries the rest.
+        fields = result.model_dump(mode="json", exclude=None if with_words else {"words"})
+        click.echo(json.dumps({"id": doc_id, **fields}, ensure_ascii=False))
+
     if not files and jsonl is None:
         raise ConfigurationError("give FILE... or --jsonl IN")
     for path in files:
         content = path.read_bytes()
         content_type = "text/plain" if path.suffix.lower() == ".txt" else None
         result = extract_document(Document(content=content, content_type=content_type, url=url))
-        click.echo(
-            json.dumps({"id": str(path), **result.model_dump(mode="json")}, ensure_ascii=False)
-        )
+        echo(str(path), result)
     if jsonl is not None:
         for number, line in enumerate(jsonl, 1):
             if not line.strip():
@@ -57,11 +67,7 @@ def extract(files: tuple[Path, ...], url: str | None, jsonl: Any) -> None:
                     url=item.get("url"),
                 )
             )
-            click.echo(
-                json.dumps(
-                    {"id": item.get("id"), **result.model_dump(mode="json")}, ensure_ascii=False
-                )
-            )
+            echo(item.get("id"), result)
 
 
 COMMANDS: list[click.Command] = [extract]

@@ -126,3 +126,27 @@ def test_db_upgrade_says_what_it_did(env: dict[str, str], tmp_path: Path) -> Non
     second = run(["db", "upgrade"], env, tmp_path)
     assert second.returncode == 0, second.stderr
     assert second.stdout.splitlines() == ["database is up to date: nothing to do"]
+
+
+def test_extract_leaves_the_words_out_unless_asked(env: dict[str, str], tmp_path: Path) -> None:
+    seed = sorted((Path(__file__).parents[2] / "services/demo_portal/seeds").glob("*.txt"))[0]
+    plain = run(["extract", str(seed)], env, tmp_path)
+    assert plain.returncode == 0, plain.stderr
+    result = json.loads(plain.stdout)
+    assert "words" not in result
+    assert result["is_annual_report"] is True
+    assert result["id"] == str(seed)
+    with_words = json.loads(run(["extract", "--words", str(seed)], env, tmp_path).stdout)
+    assert len(with_words["words"]) > 100
+    assert {k: v for k, v in with_words.items() if k != "words"} == result
+    assert len(plain.stdout) < len(json.dumps(with_words, ensure_ascii=False)) / 2
+
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text(
+        json.dumps({"id": "a", "text": seed.read_text(encoding="utf-8")}, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    from_jsonl = json.loads(run(["extract", "--jsonl", str(jsonl)], env, tmp_path).stdout)
+    assert from_jsonl["id"] == "a"
+    assert "words" not in from_jsonl
