@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from services.store import core, queries
-from services.store.compliance import VERDICTS, region_rates
+from services.store.compliance import VERDICTS, judged_at, region_rates
 from services.store.compliance import compliance as compliance_rows
 from shared.clock import Clock, system_clock
 from shared.errors import ConfigurationError
@@ -123,10 +123,12 @@ def api_routes(
     def compliance(request: Request) -> Any:
         year = _int(request, "year", required=True)
         assert year is not None
+        text = request.query_params.get("now")
         try:
-            now = parse_now(request.query_params.get("now")) or clock()
+            parsed = parse_now(text)
         except ValueError as exc:
             raise BadRequest(str(exc).replace("NIANBAO_NOW", "now")) from exc
+        now = judged_at(parsed, text) if parsed else clock()  # a bare date: its end, as the CLI
         statuses = request.query_params.getlist("status")
         unknown = set(statuses) - set(VERDICTS)
         if unknown:

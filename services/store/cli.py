@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 import click
@@ -148,11 +148,9 @@ def _echo_filings(rows: list[dict[str, Any]]) -> None:
 
 
 def _now(value: str | None, settings: StoreSettings) -> datetime:
-    """The moment verdicts are judged at; a bare date means "as of the end of that day".
+    """The moment verdicts are judged at (a bare date: the end of that day)."""
+    from services.store.compliance import judged_at
 
-    `up --now 2025-06-01` records filings during that day (the clock starts at midnight and
-    runs on), so judging "as of 2025-06-01" at midnight would leave out what it found.
-    """
     try:
         parsed = parse_now(value)
     except ValueError as exc:
@@ -160,9 +158,7 @@ def _now(value: str | None, settings: StoreSettings) -> datetime:
     moment = parsed or settings.now
     if moment is None:
         return system_clock()
-    if moment.time() == time(0) and (value is None or len(value.strip()) == 10):
-        return moment + timedelta(days=1) - timedelta(microseconds=1)
-    return moment
+    return judged_at(moment, value)
 
 
 @click.command("compliance")

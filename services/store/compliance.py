@@ -8,7 +8,7 @@ one says nothing about the agency, so counting either as "not published" would u
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -32,6 +32,17 @@ COMPLIANCE_COLUMNS = (
     "url",
     "reason",
 )
+
+
+def judged_at(moment: datetime, text: str | None) -> datetime:
+    """The moment verdicts are judged at; a bare date (`2025-06-01`) means its end of day.
+
+    `up --now 2025-06-01` records filings during that day (the clock starts at midnight and
+    runs on), so judging "as of 2025-06-01" at midnight would leave out what it found.
+    """
+    if moment.time() == time(0) and (text is None or len(text.strip()) == 10):
+        return moment + timedelta(days=1) - timedelta(microseconds=1)
+    return moment
 
 
 def compliance(

@@ -76,6 +76,24 @@ def test_nianbao_up_serves_the_read_api_and_the_sign_up(
         compliance = client.get("/api/compliance", params={"year": 2024, "now": "2025-06-01"})
         assert compliance.status_code == 200, compliance.text
         assert {r["agency_id"] for r in compliance.json()["rows"]} >= {"km-kjj"}
+        missing = client.get(
+            "/api/compliance",
+            params={"year": 2024, "now": "2025-06-01", "status": "missing", "agency": "luohe-kjj"},
+        ).json()
+        assert [(r["agency_id"], r["status"]) for r in missing["rows"]] == [
+            ("luohe-kjj", "missing")
+        ]
+        pending = client.get("/api/compliance", params={"year": 2025, "now": "2025-06-01"}).json()
+        assert {r["status"] for r in pending["rows"]} == {"pending"}
+        assert all(r["reason"] for r in pending["rows"])
+        assert {r["published_rate"] for r in pending["regions"]} == {None}  # not 0 %
+        assert (
+            client.get("/api/compliance", params={"year": 2024, "status": "x"}).status_code == 400
+        )
+        yunnan = client.get("/api/reports", params={"region": "云南省"}).json()
+        assert {r["agency_id"] for r in yunnan} == {"km-kjj", "mengzi-kjj"}
+        km_csv = client.get("/api/export.csv", params={"agency": "km-kjj"}).text
+        assert len(km_csv.strip().splitlines()) == 2
         search = client.get("/api/search", params={"q": "法治"})
         assert search.status_code == 200, search.text
         assert search.json()
