@@ -184,7 +184,10 @@ async def _once(parts: Components, sources: SourcesFile) -> int:
         return 1
     failed = [c for c in checks if c.status != "ok"]
     if checks and len(failed) == len(checks):
-        click.echo(f"nianbao: every source failed or was blocked ({len(failed)})", err=True)
+        click.echo(
+            f"nianbao: no source was crawled successfully ({len(failed)} blocked, failed or empty)",
+            err=True,
+        )
         return 1
     return 0
 

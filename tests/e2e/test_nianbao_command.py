@@ -112,7 +112,9 @@ def test_up_once_fails_when_every_source_failed(env: dict[str, str], tmp_path: P
     result = run(["up", "--once"], {**env, "NIANBAO_SOURCES": str(sources)}, tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "crawled 2 sources (0 ok" in result.stdout
-    assert "nianbao: every source failed or was blocked (2)" in result.stderr
+    assert "nianbao: no source was crawled successfully (2 blocked, failed or empty)" in (
+        result.stderr
+    )
 
 
 def test_db_upgrade_says_what_it_did(env: dict[str, str], tmp_path: Path) -> None:
