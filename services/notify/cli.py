@@ -63,7 +63,11 @@ def subscribe(
         mode=mode,
     )
     regions_text = ", ".join(sub.regions) or "all regions"
-    click.echo(f"subscribed {sub.email} ({sub.mode}; {regions_text})")
+    since = sub.confirmed_at or sub.created_at
+    click.echo(
+        f"subscribed {sub.email} ({sub.mode}; {regions_text}); alerts about filings first seen "
+        f"from {since:%Y-%m-%d %H:%M} UTC on (a run played earlier with --now sends none)"
+    )
 
 
 @click.command()

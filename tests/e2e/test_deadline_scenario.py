@@ -47,7 +47,9 @@ def test_overdue_alerts_once_for_deadlines_passed_while_watched(
         subscribed = run(["subscribe", *args], {**env, "NIANBAO_NOW": "2025-02-01"}, tmp_path)
         assert subscribed.returncode == 0, subscribed.stderr
     # Subscribed at the real time, long after the dates played below: hears nothing, told why.
-    assert run(["subscribe", "late@example.org"], env, tmp_path).returncode == 0
+    late = run(["subscribe", "late@example.org"], env, tmp_path)
+    assert late.returncode == 0, late.stderr
+    assert "a run played earlier with --now sends none" in late.stdout
 
     march = run(["up", "--demo", "--once", "--now", "2025-03-01"], env, tmp_path)
     assert march.returncode == 0, march.stdout + march.stderr

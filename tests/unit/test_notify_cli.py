@@ -42,7 +42,10 @@ def test_subscribe_by_region_name_list_and_unsubscribe(runner: CliRunner) -> Non
         ],
     )
     assert done.exit_code == 0, done.output
-    assert done.output == "subscribed reader@example.org (daily; 530000, 110105)\n"
+    assert done.output.startswith(
+        "subscribed reader@example.org (daily; 530000, 110105); alerts about filings first seen "
+        "from 2025-03-07 00:00 UTC on"
+    )
     listed = runner.invoke(main, ["subscriptions", "--json"])
     assert listed.exit_code == 0
     row = json.loads(listed.output)

@@ -74,3 +74,52 @@ def test_verdicts(
 def test_content_hash_ignores_whitespace_only() -> None:
     assert core.content_hash("一、总体情况\n  内容") == core.content_hash("一、总体情况 内容")
     assert core.content_hash("开展学法12次") != core.content_hash("开展学法13次")
+
+
+@pytest.mark.parametrize(
+    ("verdict", "health", "known", "reason"),
+    [
+        ("filed", core.CrawlHealth(1, 1, 0, None), True, None),
+        ("missing", core.CrawlHealth(1, 1, 0, None), True, None),
+        (
+            "pending",
+            core.CrawlHealth(1, 1, 0, None),
+            True,
+            "deadline 2025-04-01 plus 3 days' grace has not passed",
+        ),
+        ("unknown", core.CrawlHealth(0, 0, 0, None), True, "the agency has no sources to crawl"),
+        (
+            "unknown",
+            core.CrawlHealth(2, 2, 0, None),
+            False,
+            "no crawl of the agency's sources is known as of the time judged",
+        ),
+        (
+            "unknown",
+            core.CrawlHealth(2, 2, 1, None),
+            True,
+            "1 of 2 source(s) blocked by the portal",
+        ),
+        (
+            "unknown",
+            core.CrawlHealth(3, 1, 0, None),
+            True,
+            "2 of 3 source(s) never crawled successfully",
+        ),
+        (
+            "unknown",
+            core.CrawlHealth(1, 1, 0, datetime(2025, 3, 1, tzinfo=UTC)),
+            True,
+            "not every source crawled successfully after the deadline (oldest success 2025-03-01)",
+        ),
+    ],
+)
+def test_verdict_reason_says_why_it_is_pending_or_unknown(
+    verdict: core.Verdict, health: core.CrawlHealth, known: bool, reason: str | None
+) -> None:
+    assert (
+        core.verdict_reason(
+            verdict, deadline=date(2025, 4, 1), grace_days=3, health=health, known_at_now=known
+        )
+        == reason
+    )
