@@ -37,6 +37,7 @@ from services.store.queries import list_filings, obligation_counts, source_healt
 from shared.connect import nats_url
 from shared.logs import configure_logging
 from shared.sources import SourcesFile, parse_sources
+from shared.table import table
 
 log = logging.getLogger("nianbao.up")
 DEMO_PORT = 8731  # fixed when free, so a second demo run recognises the pages it has seen
@@ -228,11 +229,15 @@ def _print_summary(
             click.echo(f"  source {health['id']}: {health['status']}: {health['last_error']}")
     filings = list_filings(sessions)
     click.echo(f"filings stored: {len(filings)}")
-    for row in filings:
-        click.echo(
-            f"  {row['agency']}  {row['report_year']}  {row['kind']}  published {row['published'] or 'unknown'}"
-            f"  《{row['title']}》"
-        )
+    if filings:
+        for line in table(
+            ("AGENCY", "YEAR", "KIND", "PUBLISHED", "TITLE"),
+            [
+                (r["agency"], r["report_year"], r["kind"], r["published"] or "unknown", r["title"])
+                for r in filings
+            ],
+        ):
+            click.echo(f"  {line}")
     verdicts = obligation_counts(sessions)
     if verdicts:
         click.echo(
