@@ -232,3 +232,18 @@ async def test_the_see_more_page_of_a_digest_lists_everything(
         SECRET.encode(), "digest", "reader@example.org", claims.subscription_id, ref=claims.ref
     )
     assert web.get(f"/digest?token={other}").status_code == 400
+
+
+def test_a_sign_up_without_a_public_url_is_refused_at_once(
+    migrated_sessions: Any, clock: FakeClock
+) -> None:
+    # Without NIANBAO_PUBLIC_URL no confirmation link can be made; the generated signing key
+    # used to be created inside the open transaction, which locked SQLite for 30 s.
+    service = NotifyService(
+        sessions=migrated_sessions, mailer=None, clock=clock, sender="alerts@nianbao.test"
+    )
+    client = TestClient(create_web(service, NotifySettings()))
+    answer = client.post("/api/subscriptions", json={"email": "reader@example.org"})
+    assert answer.status_code == 422
+    assert answer.json() == {"error": "HTTP subscriptions need NIANBAO_PUBLIC_URL"}
+    assert service.subscriptions() == []
