@@ -94,12 +94,14 @@ _LONGEST_FIRST = sorted(DEPARTMENTS, key=len, reverse=True)
 _ROLE = re.compile(
     r"(?:党组书记|党组成员|局长|副局长|主任|副主任|书记|负责人|厅长|区长|县长|市长)+$"
 )
-_AGENCY_END = re.compile(r"(?:局|委员会|委|办公室|办|厅|人民政府|政府|中心|院|署|会|部|办事处)$")
+_AGENCY_END = re.compile(
+    r"(?:局|委员会|委|办公室|办|厅|人民政府|政府|中心|院|署|会|部|办事处|总队|调查队)$"
+)
 # A town or street office, after any places: 下洋镇, 留下街道办事处, 人民政府金龙街道办事处.
 _TOWN_OFFICE = re.compile(
-    r"^(?:人民政府|政府)?([\u4e00-\u9fff]{1,8}?(?:街道|镇|乡))(?:办事处|人民政府|政府)?$"
+    r"^(?:人民政府|政府)?([\u4e00-\u9fff]{1,8}?(?:街道|镇|乡|苏木))(?:办事处|人民政府|政府)?$"
 )
-_BARE_OFFICE = re.compile(r"^(?:街道|镇|乡)(?:办事处|人民政府|政府)?$")
+_BARE_OFFICE = re.compile(r"^(?:街道|镇|乡|苏木)(?:办事处|人民政府|政府)?$")
 _PLACEHOLDER = re.compile(r"某[省市县区州乡镇局委办]|[Xx×＊*]{2,}|〇〇|○○")
 
 

@@ -55,9 +55,17 @@ _NOT_REPORTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _BODY_REPORT = re.compile(
     r"现将[^。]{0,40}?(?:报告|情况)[^。]{0,10}如下"
-    r"|(?:现公布|现向社会公布|特编制(?:并向社会公布)?|现编制)[^。]{0,60}?年度报告"
+    r"|(?:现公布|现向社会公布|现发布|现予(?:以)?(?:公布|发布)|(?:特|现)?编制(?:并(?:向社会)?公布)?)"
+    r"[^。]{0,60}?(?:年度报告|工作报告)"
 )
-_BODY_VERB = re.compile(r"^(?:现将|现公布|现向社会公布|特编制(?:并向社会公布)?|现编制)")
+_BODY_VERB = re.compile(
+    r"^(?:现将|现公布|现向社会公布|现发布|现予(?:以)?(?:公布|发布)|(?:特|现)?编制(?:并(?:向社会)?公布)?)"
+)
+# Who compiled the report: 本报告由南平市人民政府办公室根据《条例》…编制.
+_COMPILER = re.compile(
+    r"由([\u4e00-\u9fff]{2,40}?)(?:根据|依据|按照|结合|汇总|负责|在)[^。]{0,240}?编制"
+)
+_GOVERNMENT_OFFICE = re.compile(r"^(.{2,30}?人民政府)(?:办公室|办公厅|信息公开|政务公开)")
 # Headings and table captions of the 信息公开 report format (国办公开办函〔2021〕30号 and 2019).
 _DISCLOSURE_MARKERS = (
     "总体情况",
@@ -70,7 +78,9 @@ _DISCLOSURE_MARKERS = (
     "信息公开条例",
 )
 # The statutory sentence of the 信息公开 report format (国办公开办函〔2021〕30号).
-_DISCLOSURE_PERIOD = re.compile(r"本(?:年度)?报告(?:中)?所列数据的?统计期限")
+_DISCLOSURE_PERIOD = re.compile(
+    r"本(?:年度)?报告(?:中)?所列数据的?统计(?:期限|时限|期间|时间|区间)"
+)
 # The five required elements of a 法治政府建设 report (domain.md), as section headings say them.
 _RULE_OF_LAW_ELEMENTS = (
     re.compile(r"主要举措|主要做法|主要成效|工作成效|工作开展情况"),
@@ -202,7 +212,19 @@ def body_placeholder(lines: Sequence[str]) -> bool:
 
 def sentence_agency_text(sentence: str) -> str:
     """A report sentence with its verb removed: `现公布X2023年…报告` -> `X2023年…报告`."""
-    return _BODY_VERB.sub("", sentence)
+    return _BODY_VERB.sub("", sentence).replace("《", "").replace("》", "")
+
+
+def compiler_agency(lines: Sequence[str]) -> str | None:
+    """Whose report the opening says it is, from who compiled it: `本报告由X根据…编制`. A
+    government's office compiles the government's report, so it names the government."""
+    for line in lines[:3]:
+        match = _COMPILER.search(line[:400])
+        if match:
+            name = match.group(1)
+            government = _GOVERNMENT_OFFICE.match(name)
+            return government.group(1) if government else name
+    return None
 
 
 def title_from_end(lines: Sequence[str]) -> str | None:
@@ -292,9 +314,13 @@ _BODY_AGENCY = re.compile(
 
 
 _FIRST_SUBJECT = re.compile(
-    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{0,10}(?:省|市|县|区|州|旗|盟|街道)(?:人民)?(?:政府)?)"
-    r"(?:坚持|认真|深入|全面|始终)"
+    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{0,10}(?:省|市|县|区|州|旗|盟|街道|镇|乡)"
+    r"(?:[\u4e00-\u9fff]{0,12}?(?:局|委员会|办公室|办公厅|厅|人民政府|政府|办事处))?)"
+    r"(?:坚持|认真|深入|深学|全面|始终|紧扣|紧紧|扎实|持续|聚焦|坚决|积极|着力)"
 )
+_DEPARTMENT_SELF = re.compile(r"[我本](?:局|委|厅|办|院|部|署|中心|单位|机关)")
+# The reporter named only by itself: 全区严格按照…, 我县…, 现将全省…报告如下.
+_SELF_REFERENCE = re.compile(r"(?:全|我)(省|市|县|区|旗|盟)(?![\u4e00-\u9fff]{0,3}(?:系统|各级|各地))")
 
 
 def opening_subject(lines: Sequence[str]) -> str | None:
@@ -304,11 +330,21 @@ def opening_subject(lines: Sequence[str]) -> str | None:
         match = _OPENING_SUBJECT.match(line)
         if match:
             return match.group(1)
-    for line in lines[:2]:
+    for line in lines[:4]:
         match = _FIRST_SUBJECT.search(line[:300])
         if match:
             return match.group(1)
     return None
+
+
+def self_reference(lines: Sequence[str]) -> str | None:
+    """The government a report speaks for when it names itself only as 全区 or 我县, as a
+    relative name (区人民政府) for the region clues to place."""
+    opening = "\n".join(lines[:6])[:1500]
+    if _DEPARTMENT_SELF.search(opening):  # 我局, 本委: a department's report
+        return None
+    match = _SELF_REFERENCE.search(opening)
+    return f"{match.group(1)}人民政府" if match else None
 
 
 def body_agency_names(lines: Sequence[str]) -> list[str]:

@@ -232,6 +232,22 @@ def bare_date_line(lines: Sequence[str]) -> date | None:
     return None
 
 
+_DATELINE = re.compile(
+    r"\s*((?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"(?:\s+[^。，,；;]{1,40})?\s*"
+)
+
+
+def dateline(lines: Sequence[str]) -> date | None:
+    """A date line under a title: the date (and time), then at most the source's name
+    (`2025-04-27 10:14 黑龙江省人民政府网`, `2023-03-27 17:05 来源: 海南省人民政府网`)."""
+    for line in lines:
+        match = _DATELINE.fullmatch(line)
+        if match:
+            return first_date(match.group(1))
+    return None
+
+
 def signature_date(lines: Sequence[str]) -> date | None:
     """The date under the signature: a line that is only a date, among the last lines."""
     for line in reversed(lines[-8:]):

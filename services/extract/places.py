@@ -92,6 +92,10 @@ def split_place(name: str, table: DivisionTable | None = None) -> tuple[list[Div
     while len(rest) >= 3:
         for length in range(min(len(rest) - 1, 15), 1, -1):
             found = table.lookup(rest[:length])
+            if found and places:
+                # Places in a name nest (红河州蒙自市); one that does not lie inside those
+                # before it is part of the department's name (滨海新区杭州道街道, 龙游县横山镇).
+                found = tuple(d for d in found if any(contains(p.code, d.code) for p in places))
             if found:
                 key, rest = rest[:length], rest[length:]
                 # An alias followed by its level (红河 + 州) names the division of that level;
