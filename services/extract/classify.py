@@ -81,6 +81,14 @@ _DISCLOSURE_MARKERS = (
 _DISCLOSURE_PERIOD = re.compile(
     r"本(?:年度)?报告(?:中)?所列数据的?统计(?:期限|时限|期间|时间|区间)"
 )
+# The notice fixing the annual report's format (国办公开办函〔2021〕30号, 〔2019〕60号), cited by
+# name or number in the opening of the report it governs.
+_DISCLOSURE_FORMAT = re.compile(
+    r"年度报告格式|国办公开办函\s*[〔\[（(]\s*20(?:21|19)\s*[〕\]）)]\s*(?:30|60)\s*号"
+)
+_OPENING_CITES = re.compile(
+    r"^(?:根据|依据|按照|为|本(?:年度)?报告)|编制|现(?:将|予|公布|发布)", re.M
+)
 # The five required elements of a 法治政府建设 report (domain.md), as section headings say them.
 _RULE_OF_LAW_ELEMENTS = (
     re.compile(r"主要举措|主要做法|主要成效|工作成效|工作开展情况"),
@@ -187,6 +195,8 @@ def body_kind(lines: Sequence[str]) -> tuple[ReportKind, str] | None:
         return "政府信息公开工作年度报告", "the body follows the 信息公开 report format"
     if _DISCLOSURE_PERIOD.search(head) and "信息公开" in head:
         return "政府信息公开工作年度报告", "the body states the 信息公开 report's 统计期限"
+    if _DISCLOSURE_FORMAT.search(head[:1500]) and _OPENING_CITES.search(head[:600]):
+        return "政府信息公开工作年度报告", "the opening cites the 信息公开 annual report format"
     sentence = body_report_sentence(lines)
     if sentence and kind_of(sentence) != "other":
         return kind_of(sentence), f"the body says: {sentence}"
@@ -259,6 +269,11 @@ def year_in(text: str) -> int | None:
     return None
 
 
+_STATISTICS_PERIOD = re.compile(
+    r"统计(?:期限|时限|期间|时间|区间)\s*(?:为|是|自|从)?\s*((?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3})\s*年"
+)
+
+
 def _frequent_year(lines: Sequence[str]) -> int | None:
     counts: dict[int, int] = {}
     for line in lines[:40]:
@@ -288,6 +303,12 @@ def report_year(
         year = year_in(report_sentence)
         if year is not None:
             return year, "report year from the body's 现将…报告如下 sentence"
+    for line in opening[:8]:
+        period = _STATISTICS_PERIOD.search(line)
+        if period is not None:
+            year = parse_year(period.group(1))
+            if year is not None and FIRST_REPORT_YEAR <= year <= LAST_REPORT_YEAR:
+                return year, "report year from the report's 统计期限"
     for line in opening[:5]:
         year = year_in(line[:30])
         if year is not None:
@@ -320,7 +341,9 @@ _FIRST_SUBJECT = re.compile(
 )
 _DEPARTMENT_SELF = re.compile(r"[我本](?:局|委|厅|办|院|部|署|中心|单位|机关)")
 # The reporter named only by itself: 全区严格按照…, 我县…, 现将全省…报告如下.
-_SELF_REFERENCE = re.compile(r"(?:全|我)(省|市|县|区|旗|盟)(?![\u4e00-\u9fff]{0,3}(?:系统|各级|各地))")
+_SELF_REFERENCE = re.compile(
+    r"(?:全|我)(省|市|县|区|旗|盟)(?![\u4e00-\u9fff]{0,3}(?:系统|各级|各地))"
+)
 
 
 def opening_subject(lines: Sequence[str]) -> str | None:
