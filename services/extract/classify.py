@@ -24,7 +24,7 @@ _KINDS: tuple[tuple[ReportKind, re.Pattern[str]], ...] = (
     ),
     (
         "政府信息公开工作年度报告",
-        re.compile(r"(?:政府|政务)信息公开.*(?:年度报告|年报|工作报告|情况报告|报告)"),
+        re.compile(r"(?:政府|政务|海关)信息公开.*(?:年度报告|年报|工作报告|情况报告|报告)"),
     ),
     ("法治政府建设年度报告", re.compile(r"(?:法治政府|法治|依法行政).*(?:建设|工作).*报告")),
 )
@@ -63,7 +63,7 @@ _BODY_VERB = re.compile(
 )
 # Who compiled the report: 本报告由南平市人民政府办公室根据《条例》…编制.
 _COMPILER = re.compile(
-    r"由([\u4e00-\u9fff]{2,40}?)(?:根据|依据|按照|结合|汇总|负责|在)[^。]{0,240}?编制"
+    r"由([\u4e00-\u9fff]{2,40}?)(?:(?:根据|依据|按照|结合|汇总|负责|在)[^。]{0,240}?)?编制"
 )
 _GOVERNMENT_OFFICE = re.compile(r"^(.{2,30}?人民政府)(?:办公室|办公厅|信息公开|政务公开)")
 # Headings and table captions of the 信息公开 report format (国办公开办函〔2021〕30号 and 2019).
@@ -79,7 +79,7 @@ _DISCLOSURE_MARKERS = (
 )
 # The statutory sentence of the 信息公开 report format (国办公开办函〔2021〕30号).
 _DISCLOSURE_PERIOD = re.compile(
-    r"本(?:年度)?报告(?:中)?所列数据的?统计(?:期限|时限|期间|时间|区间)"
+    r"(?:本(?:年度)?)?报告(?:中)?所列数据的?统计(?:期限|时限|期间|时间|区间)"
 )
 # The notice fixing the annual report's format (国办公开办函〔2021〕30号, 〔2019〕60号), cited by
 # name or number in the opening of the report it governs.
@@ -141,6 +141,8 @@ def is_title_like(line: str) -> bool:
         and _TITLE_PUNCT.search(line) is None
         and _HEADING_START.match(line) is None
         and not re.fullmatch(r"[\d\s年月日:：\-/.]+", line)
+        and _BREADCRUMB.search(line) is None
+        and _CONTACT_LINE.match(line) is None
     )
 
 
@@ -213,6 +215,27 @@ def body_kind(lines: Sequence[str]) -> tuple[ReportKind, str] | None:
     if elements >= 3 and len(_RULE_OF_LAW.findall("\n".join(lines[:200]))) >= 3:
         return "法治政府建设年度报告", "the body has the sections a 法治政府建设 report requires"
     return None
+
+
+_OWN_SITE = re.compile(
+    r"(?:通过|在|登录|依托)([\u4e00-\u9fff]{4,24}?)(?:门户网站|政府网站|官方网站|官网)"
+)
+
+
+def site_owner(lines: Sequence[str]) -> str | None:
+    """The agency whose website the report says it publishes on (`通过甘肃林业和草原局门户网站
+    主动发布…`): the reporter, when nothing else names it."""
+    for line in lines[:12]:
+        match = _OWN_SITE.search(line[:600])
+        if match:
+            return match.group(1)
+    return None
+
+
+def body_genre(lines: Sequence[str]) -> str | None:
+    """What else an untitled page's opening says it is (a guide, rules, a plan), if anything."""
+    match = _OTHER_GENRE.search("\n".join(lines[:3])[:600])
+    return f"the opening says: {match.group(0)}" if match else None
 
 
 def body_placeholder(lines: Sequence[str]) -> bool:
@@ -325,8 +348,20 @@ def report_year(
 
 
 _OPENING_SUBJECT = re.compile(
-    r"^(?:(?:19|20)\d{2})年度?[,，]\s*([\u4e00-\u9fff]{2,20}?)"
+    r"^(?:(?:19|20)\d{2})年度?[,，]?\s*([\u4e00-\u9fff]{2,20}?)"
     r"(?:坚持|认真|深入|全面|紧紧|始终|以习近平|在|按照|围绕|高度重视|严格)"
+)
+# A breadcrumb (您当前的位置: 首页>政务公开>…年度报告) names the column, not the page.
+_BREADCRUMB = re.compile(r"当前位置|您的位置|所在位置|现在的位置|[>＞»›][^>＞»›]*[>＞»›]")
+_CONTACT_LINE = re.compile(r"(?:地址|电话|传真|邮箱|邮件|电子邮箱|网址|邮编|联系电话)\s*[:：]")
+_SUBJECT_TOPIC = re.compile(
+    r"(?:的)?(?:法治政府建设|法治建设|依法行政|政务公开|政府信息公开)(?:工作)?$"
+)
+# An opening that says what else the page is: a guide, rules, a plan (信息公开指南 look alike).
+_OTHER_GENRE = re.compile(
+    r"(?:制定|编制|修订|印发)本(?:公开)?(?:指南|办法|制度|规定|细则|方案|计划|要点)"
+    r"|本(?:指南|办法|制度|细则)(?:所称|适用|自)"
+    r"|现将《[^》]{0,60}(?:制度|办法|方案|计划|要点|指南)》"
 )
 _BODY_AGENCY = re.compile(
     r"[\u4e00-\u9fff]{2,12}?(?:省|市|自治区|自治州|州|县|区|盟|旗)"
@@ -337,7 +372,7 @@ _BODY_AGENCY = re.compile(
 _FIRST_SUBJECT = re.compile(
     r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{0,10}(?:省|市|县|区|州|旗|盟|街道|镇|乡)"
     r"(?:[\u4e00-\u9fff]{0,12}?(?:局|委员会|办公室|办公厅|厅|人民政府|政府|办事处))?)"
-    r"(?:坚持|认真|深入|深学|全面|始终|紧扣|紧紧|扎实|持续|聚焦|坚决|积极|着力)"
+    r"(?:坚持|认真|深入|深学|全面|始终|紧扣|紧紧|扎实|持续|聚焦|坚决|积极|着力|在(?:19|20)\d{2}年)"
 )
 _DEPARTMENT_SELF = re.compile(r"[我本](?:局|委|厅|办|院|部|署|中心|单位|机关)")
 # The reporter named only by itself: 全区严格按照…, 我县…, 现将全省…报告如下.
@@ -352,7 +387,8 @@ def opening_subject(lines: Sequence[str]) -> str | None:
     for line in lines[:3]:
         match = _OPENING_SUBJECT.match(line)
         if match:
-            return match.group(1)
+            # 河北区法治政府建设坚持…: the subject is the place, not its work.
+            return _SUBJECT_TOPIC.sub("", match.group(1)) or None
     for line in lines[:4]:
         match = _FIRST_SUBJECT.search(line[:300])
         if match:

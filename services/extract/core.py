@@ -223,14 +223,15 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
     report_sentence = classify.body_report_sentence(body)
     refusal = classify.not_a_report(title) if title else None
     if kind == "other" and refusal is None:
+        refusal = classify.body_genre(body)
+    if kind == "other" and refusal is None:
         found_kind = classify.body_kind(body)
         if found_kind is not None:
             kind, evidence = found_kind
             reasons.append(evidence)
     if title is None and kind == "other":
-        return _rejected(
-            "no title and no report sentence found", text, _cut_warning(len(text), total_chars)
-        )
+        why = f"not a report: {refusal}" if refusal else "no title and no report sentence found"
+        return _rejected(why, text, _cut_warning(len(text), total_chars))
     # The title's names, also when only the body said it is a report (贵州省2023年度法治政府建设工作).
     agency_names = title_agency(title) if title else []
     if report_sentence and not agency_names:
@@ -285,6 +286,7 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
             classify.opening_subject(body),
             repeated_placed_agency(classify.body_agency_names(body)),
             classify.self_reference(body),
+            classify.site_owner(body),
         )
         if name
     ]

@@ -91,3 +91,52 @@ def test_places_in_a_name_nest() -> None:
 def test_pinyin_glosses_of_mirror_sites_are_removed_and_ordinary_parentheses_kept() -> None:
     assert without_pinyin_glosses("發(fā)布日期 区(qū)民委") == "發布日期 区民委"
     assert without_pinyin_glosses("本局(以下简称) 附件(1)") == "本局(以下简称) 附件(1)"
+
+
+def test_a_breadcrumb_is_not_a_title() -> None:
+    text = (
+        "您当前的位置: 首页>政务公开>政府信息公开目录 > 法治政府建设年度报告\n"
+        "中共重庆市大渡口区委重庆市大渡口区人民政府2023年法治政府建设情况报告\n" + _FILLER
+    )
+    result = extract(text)
+    assert result.kind == "法治政府建设年度报告"
+    assert result.agency == "重庆市大渡口区人民政府"
+
+
+def test_a_guide_that_cites_the_regulation_is_not_a_report() -> None:
+    text = (
+        "根据《中华人民共和国政府信息公开条例》和省市公开办有关规定，制定本公开指南。\n"
+        "一、信息公开主要内容\n主动公开政府信息。依申请公开。\n二、总体情况\n" + _FILLER
+    )
+    result = extract(text)
+    assert not result.is_annual_report
+    assert "本公开指南" in result.reasons[0]
+
+
+def test_header_cells_of_a_text_table_are_read() -> None:
+    text = (
+        "| 标 题 | 西藏自治区民委2023年政府信息公开工作年度报告 | ||\n"
+        "| 发布机构 | 发布日期 | 2024-02-21 17:44:04 | |\n"
+        "西藏自治区民委2023年政府信息公开工作年度报告\n" + _FILLER
+    )
+    assert str(extract(text).published) == "2024-02-21"
+
+
+@pytest.mark.parametrize(
+    ("title", "agency"),
+    [
+        # The short form of an autonomous county, and a town in it.
+        ("关岭自治县永宁镇2023年政府信息公开工作年度报告", "关岭布依族苗族自治县永宁镇人民政府"),
+        # A city bureau's branch in a county keeps its official form.
+        ("泰州市靖江生态环境局2022年政府信息公开工作年度报告", "泰州市靖江生态环境局"),
+        # A zone's body is a proper name.
+        (
+            "重庆解放碑中央商务区管理委员会2024年政府信息公开工作年度报告",
+            "重庆解放碑中央商务区管理委员会",
+        ),
+        # A place with its prefecture, no department: the government.
+        ("临夏回族自治州广河县2024年政府信息公开工作年度报告", "广河县人民政府"),
+    ],
+)
+def test_names_that_are_written_in_their_own_official_way(title: str, agency: str) -> None:
+    assert extract(f"{title}\n{_FILLER}").agency == agency
