@@ -94,12 +94,15 @@ _LONGEST_FIRST = sorted(DEPARTMENTS, key=len, reverse=True)
 _ROLE = re.compile(
     r"(?:党组书记|党组成员|局长|副局长|主任|副主任|书记|负责人|厅长|区长|县长|市长)+$"
 )
-_AGENCY_END = re.compile(r"(?:局|委员会|委|办公室|办|厅|人民政府|政府|中心|院|署|会|部|办事处)$")
+_AGENCY_END = re.compile(
+    r"(?:局|委员会|委|办公室|办|厅|人民政府|政府|中心|院|署|会|部|办事处|总队|调查队)$"
+)
 # A town or street office, after any places: 下洋镇, 留下街道办事处, 人民政府金龙街道办事处.
 _TOWN_OFFICE = re.compile(
-    r"^(?:人民政府|政府)?([\u4e00-\u9fff]{1,8}?(?:街道|镇|乡))(?:办事处|人民政府|政府)?$"
+    r"^(?:人民政府|政府)?([\u4e00-\u9fff]{1,8}?(?:街道|镇|乡|苏木))(?:办事处|人民政府|政府)?$"
 )
-_BARE_OFFICE = re.compile(r"^(?:街道|镇|乡)(?:办事处|人民政府|政府)?$")
+_LEVEL_WORDS = frozenset({*"省市州县区盟旗", "自治县", "自治州", "自治旗", "自治区"})
+_BARE_OFFICE = re.compile(r"^(?:街道|镇|乡|苏木)(?:办事处|人民政府|政府)?$")
 _PLACEHOLDER = re.compile(r"某[省市县区州乡镇局委办]|[Xx×＊*]{2,}|〇〇|○○")
 
 
@@ -112,6 +115,7 @@ class AgencyName:
     relative: str  # "市" for 市科技局, "" when the name carries its place or none
     department: str  # full form when known (科学技术局); a town's office (下洋镇人民政府)
     town: str | None = None  # 下洋镇, 留下街道: below the division table, placed by its county
+    branch: bool = False  # 泰州市靖江生态环境局: a city bureau's branch, its name kept as written
 
     @property
     def has_place(self) -> bool:
@@ -154,12 +158,32 @@ def parse_agency(raw: str) -> AgencyName | None:
         bare = division_table().lookup(name)
         if bare:  # a bare place (静海区, 上海市) stands for its government
             return AgencyName(name, bare, "", "人民政府")
+        if places and (not department or department in _LEVEL_WORDS):  # 临夏回族自治州广河县
+            return AgencyName(name, tuple(places), "", "人民政府")
         return None
     if relative and department.startswith("政府") and not department.startswith("政府办"):
         department = department[2:] or department  # 区政府国资局 is the 区's 国资局
     if not department:
         return None
-    return AgencyName(name, tuple(places), relative, full_department(department))
+    return AgencyName(
+        name,
+        tuple(places),
+        relative,
+        full_department(department),
+        branch=_is_branch(name, places),
+    )
+
+
+def _is_branch(name: str, places: Sequence[Division]) -> bool:
+    """Whether a name is a city bureau's branch in a county: the city's full name, then the
+    county's short name, then the department (泰州市靖江生态环境局, not 靖江市生态环境局)."""
+    if len(places) < 2 or places[-1].level != 3:
+        return False
+    outer, inner = places[-2], places[-1]
+    if inner.name in name or not name.startswith(outer.name):
+        return False
+    after = name[len(outer.name) :]
+    return any(after.startswith(inner.name[:k]) for k in (2, 3)) and inner.parent == outer.code
 
 
 def same_department(a: AgencyName, b: AgencyName) -> bool:

@@ -24,7 +24,7 @@ _KINDS: tuple[tuple[ReportKind, re.Pattern[str]], ...] = (
     ),
     (
         "政府信息公开工作年度报告",
-        re.compile(r"(?:政府|政务)信息公开.*(?:年度报告|年报|工作报告|情况报告|报告)"),
+        re.compile(r"(?:政府|政务|海关)信息公开.*(?:年度报告|年报|工作报告|情况报告|报告)"),
     ),
     ("法治政府建设年度报告", re.compile(r"(?:法治政府|法治|依法行政).*(?:建设|工作).*报告")),
 )
@@ -55,9 +55,17 @@ _NOT_REPORTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _BODY_REPORT = re.compile(
     r"现将[^。]{0,40}?(?:报告|情况)[^。]{0,10}如下"
-    r"|(?:现公布|现向社会公布|特编制(?:并向社会公布)?|现编制)[^。]{0,60}?年度报告"
+    r"|(?:现公布|现向社会公布|现发布|现予(?:以)?(?:公布|发布)|(?:特|现)?编制(?:并(?:向社会)?公布)?)"
+    r"[^。]{0,60}?(?:年度报告|工作报告)"
 )
-_BODY_VERB = re.compile(r"^(?:现将|现公布|现向社会公布|特编制(?:并向社会公布)?|现编制)")
+_BODY_VERB = re.compile(
+    r"^(?:现将|现公布|现向社会公布|现发布|现予(?:以)?(?:公布|发布)|(?:特|现)?编制(?:并(?:向社会)?公布)?)"
+)
+# Who compiled the report: 本报告由南平市人民政府办公室根据《条例》…编制.
+_COMPILER = re.compile(
+    r"由([\u4e00-\u9fff]{2,40}?)(?:(?:根据|依据|按照|结合|汇总|负责|在)[^。]{0,240}?)?编制"
+)
+_GOVERNMENT_OFFICE = re.compile(r"^(.{2,30}?人民政府)(?:办公室|办公厅|信息公开|政务公开)")
 # Headings and table captions of the 信息公开 report format (国办公开办函〔2021〕30号 and 2019).
 _DISCLOSURE_MARKERS = (
     "总体情况",
@@ -70,7 +78,17 @@ _DISCLOSURE_MARKERS = (
     "信息公开条例",
 )
 # The statutory sentence of the 信息公开 report format (国办公开办函〔2021〕30号).
-_DISCLOSURE_PERIOD = re.compile(r"本(?:年度)?报告(?:中)?所列数据的?统计期限")
+_DISCLOSURE_PERIOD = re.compile(
+    r"(?:本(?:年度)?)?报告(?:中)?所列数据的?统计(?:期限|时限|期间|时间|区间)"
+)
+# The notice fixing the annual report's format (国办公开办函〔2021〕30号, 〔2019〕60号), cited by
+# name or number in the opening of the report it governs.
+_DISCLOSURE_FORMAT = re.compile(
+    r"年度报告格式|国办公开办函\s*[〔\[（(]\s*20(?:21|19)\s*[〕\]）)]\s*(?:30|60)\s*号"
+)
+_OPENING_CITES = re.compile(
+    r"^(?:根据|依据|按照|为|本(?:年度)?报告)|编制|现(?:将|予|公布|发布)", re.M
+)
 # The five required elements of a 法治政府建设 report (domain.md), as section headings say them.
 _RULE_OF_LAW_ELEMENTS = (
     re.compile(r"主要举措|主要做法|主要成效|工作成效|工作开展情况"),
@@ -123,6 +141,8 @@ def is_title_like(line: str) -> bool:
         and _TITLE_PUNCT.search(line) is None
         and _HEADING_START.match(line) is None
         and not re.fullmatch(r"[\d\s年月日:：\-/.]+", line)
+        and _BREADCRUMB.search(line) is None
+        and _CONTACT_LINE.match(line) is None
     )
 
 
@@ -177,6 +197,8 @@ def body_kind(lines: Sequence[str]) -> tuple[ReportKind, str] | None:
         return "政府信息公开工作年度报告", "the body follows the 信息公开 report format"
     if _DISCLOSURE_PERIOD.search(head) and "信息公开" in head:
         return "政府信息公开工作年度报告", "the body states the 信息公开 report's 统计期限"
+    if _DISCLOSURE_FORMAT.search(head[:1500]) and _OPENING_CITES.search(head[:600]):
+        return "政府信息公开工作年度报告", "the opening cites the 信息公开 annual report format"
     sentence = body_report_sentence(lines)
     if sentence and kind_of(sentence) != "other":
         return kind_of(sentence), f"the body says: {sentence}"
@@ -195,6 +217,27 @@ def body_kind(lines: Sequence[str]) -> tuple[ReportKind, str] | None:
     return None
 
 
+_OWN_SITE = re.compile(
+    r"(?:通过|在|登录|依托)([\u4e00-\u9fff]{4,24}?)(?:门户网站|政府网站|官方网站|官网)"
+)
+
+
+def site_owner(lines: Sequence[str]) -> str | None:
+    """The agency whose website the report says it publishes on (`通过甘肃林业和草原局门户网站
+    主动发布…`): the reporter, when nothing else names it."""
+    for line in lines[:12]:
+        match = _OWN_SITE.search(line[:600])
+        if match:
+            return match.group(1)
+    return None
+
+
+def body_genre(lines: Sequence[str]) -> str | None:
+    """What else an untitled page's opening says it is (a guide, rules, a plan), if anything."""
+    match = _OTHER_GENRE.search("\n".join(lines[:3])[:600])
+    return f"the opening says: {match.group(0)}" if match else None
+
+
 def body_placeholder(lines: Sequence[str]) -> bool:
     """Whether the opening is a template's (某县, *区, 20xx)."""
     return _PLACEHOLDER_BODY.search("\n".join(lines[:3])[:600]) is not None
@@ -202,7 +245,19 @@ def body_placeholder(lines: Sequence[str]) -> bool:
 
 def sentence_agency_text(sentence: str) -> str:
     """A report sentence with its verb removed: `现公布X2023年…报告` -> `X2023年…报告`."""
-    return _BODY_VERB.sub("", sentence)
+    return _BODY_VERB.sub("", sentence).replace("《", "").replace("》", "")
+
+
+def compiler_agency(lines: Sequence[str]) -> str | None:
+    """Whose report the opening says it is, from who compiled it: `本报告由X根据…编制`. A
+    government's office compiles the government's report, so it names the government."""
+    for line in lines[:3]:
+        match = _COMPILER.search(line[:400])
+        if match:
+            name = match.group(1)
+            government = _GOVERNMENT_OFFICE.match(name)
+            return government.group(1) if government else name
+    return None
 
 
 def title_from_end(lines: Sequence[str]) -> str | None:
@@ -237,6 +292,11 @@ def year_in(text: str) -> int | None:
     return None
 
 
+_STATISTICS_PERIOD = re.compile(
+    r"统计(?:期限|时限|期间|时间|区间)\s*(?:为|是|自|从)?\s*((?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3})\s*年"
+)
+
+
 def _frequent_year(lines: Sequence[str]) -> int | None:
     counts: dict[int, int] = {}
     for line in lines[:40]:
@@ -266,6 +326,12 @@ def report_year(
         year = year_in(report_sentence)
         if year is not None:
             return year, "report year from the body's 现将…报告如下 sentence"
+    for line in opening[:8]:
+        period = _STATISTICS_PERIOD.search(line)
+        if period is not None:
+            year = parse_year(period.group(1))
+            if year is not None and FIRST_REPORT_YEAR <= year <= LAST_REPORT_YEAR:
+                return year, "report year from the report's 统计期限"
     for line in opening[:5]:
         year = year_in(line[:30])
         if year is not None:
@@ -282,8 +348,20 @@ def report_year(
 
 
 _OPENING_SUBJECT = re.compile(
-    r"^(?:(?:19|20)\d{2})年度?[,，]\s*([\u4e00-\u9fff]{2,20}?)"
+    r"^(?:(?:19|20)\d{2})年度?[,，]?\s*([\u4e00-\u9fff]{2,20}?)"
     r"(?:坚持|认真|深入|全面|紧紧|始终|以习近平|在|按照|围绕|高度重视|严格)"
+)
+# A breadcrumb (您当前的位置: 首页>政务公开>…年度报告) names the column, not the page.
+_BREADCRUMB = re.compile(r"当前位置|您的位置|所在位置|现在的位置|[>＞»›][^>＞»›]*[>＞»›]")
+_CONTACT_LINE = re.compile(r"(?:地址|电话|传真|邮箱|邮件|电子邮箱|网址|邮编|联系电话)\s*[:：]")
+_SUBJECT_TOPIC = re.compile(
+    r"(?:的)?(?:法治政府建设|法治建设|依法行政|政务公开|政府信息公开)(?:工作)?$"
+)
+# An opening that says what else the page is: a guide, rules, a plan (信息公开指南 look alike).
+_OTHER_GENRE = re.compile(
+    r"(?:制定|编制|修订|印发)本(?:公开)?(?:指南|办法|制度|规定|细则|方案|计划|要点)"
+    r"|本(?:指南|办法|制度|细则)(?:所称|适用|自)"
+    r"|现将《[^》]{0,60}(?:制度|办法|方案|计划|要点|指南)》"
 )
 _BODY_AGENCY = re.compile(
     r"[\u4e00-\u9fff]{2,12}?(?:省|市|自治区|自治州|州|县|区|盟|旗)"
@@ -292,8 +370,14 @@ _BODY_AGENCY = re.compile(
 
 
 _FIRST_SUBJECT = re.compile(
-    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{0,10}(?:省|市|县|区|州|旗|盟|街道)(?:人民)?(?:政府)?)"
-    r"(?:坚持|认真|深入|全面|始终)"
+    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{0,10}(?:省|市|县|区|州|旗|盟|街道|镇|乡)"
+    r"(?:[\u4e00-\u9fff]{0,12}?(?:局|委员会|办公室|办公厅|厅|人民政府|政府|办事处))?)"
+    r"(?:坚持|认真|深入|深学|全面|始终|紧扣|紧紧|扎实|持续|聚焦|坚决|积极|着力|在(?:19|20)\d{2}年)"
+)
+_DEPARTMENT_SELF = re.compile(r"[我本](?:局|委|厅|办|院|部|署|中心|单位|机关)")
+# The reporter named only by itself: 全区严格按照…, 我县…, 现将全省…报告如下.
+_SELF_REFERENCE = re.compile(
+    r"(?:全|我)(省|市|县|区|旗|盟)(?![\u4e00-\u9fff]{0,3}(?:系统|各级|各地))"
 )
 
 
@@ -303,12 +387,23 @@ def opening_subject(lines: Sequence[str]) -> str | None:
     for line in lines[:3]:
         match = _OPENING_SUBJECT.match(line)
         if match:
-            return match.group(1)
-    for line in lines[:2]:
+            # 河北区法治政府建设坚持…: the subject is the place, not its work.
+            return _SUBJECT_TOPIC.sub("", match.group(1)) or None
+    for line in lines[:4]:
         match = _FIRST_SUBJECT.search(line[:300])
         if match:
             return match.group(1)
     return None
+
+
+def self_reference(lines: Sequence[str]) -> str | None:
+    """The government a report speaks for when it names itself only as 全区 or 我县, as a
+    relative name (区人民政府) for the region clues to place."""
+    opening = "\n".join(lines[:6])[:1500]
+    if _DEPARTMENT_SELF.search(opening):  # 我局, 本委: a department's report
+        return None
+    match = _SELF_REFERENCE.search(opening)
+    return f"{match.group(1)}人民政府" if match else None
 
 
 def body_agency_names(lines: Sequence[str]) -> list[str]:

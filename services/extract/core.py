@@ -20,7 +20,7 @@ from services.extract.resolve import resolve_agency
 from shared.decoding import decode_bytes
 from shared.events import Extraction, ReportKind
 
-EXTRACTOR_VERSION = "4"  # bump when results can change
+EXTRACTOR_VERSION = "5"  # bump when results can change
 
 # Binary content served as text shows control, replacement and private-use characters.
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd\ue000-\uf8ff]")
@@ -91,6 +91,7 @@ def read_page(doc: Document) -> Page:
             )
         text = text.replace("\x00", "")
     text, converted = script.to_simplified(text)
+    text = script.without_pinyin_glosses(text)
     if kind in ("pdf", "docx") or not (kind == "html" or looks_like_html(text)):
         page = text_page(text)
     else:
@@ -113,9 +114,18 @@ def _published(page: Page, fields: dict[str, str], doc: Document, title: str | N
     header = page.all_lines[:_HEADER_LINES]
     found = metadata.source_line_date(header)
     if found is None and title is not None:
-        above = next((i for i, line in enumerate(header) if title in line), 0)
+        # The title's lines (a title may be split over two: 中共X委 X人民政府 / 关于…的报告).
+        spans = [i for i, line in enumerate(header) if _part_of_title(line, title)]
+        above = spans[0] if spans else 0
         found = metadata.bare_date_line(header[:above])
+        if found is None and spans:
+            below = next((i for i in range(above, len(header)) if i not in spans), len(header))
+            found = metadata.dateline(header[below : below + 3])
     return found or doc.date_hint
+
+
+def _part_of_title(line: str, title: str) -> bool:
+    return title in line or (len(line) >= 6 and line in title)
 
 
 def _title(page: Page, fields: dict[str, str], doc: Document) -> str | None:
@@ -213,15 +223,17 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
     report_sentence = classify.body_report_sentence(body)
     refusal = classify.not_a_report(title) if title else None
     if kind == "other" and refusal is None:
+        refusal = classify.body_genre(body)
+    if kind == "other" and refusal is None:
         found_kind = classify.body_kind(body)
         if found_kind is not None:
             kind, evidence = found_kind
             reasons.append(evidence)
     if title is None and kind == "other":
-        return _rejected(
-            "no title and no report sentence found", text, _cut_warning(len(text), total_chars)
-        )
-    agency_names = title_agency(title) if title and classify.kind_of(title) != "other" else []
+        why = f"not a report: {refusal}" if refusal else "no title and no report sentence found"
+        return _rejected(why, text, _cut_warning(len(text), total_chars))
+    # The title's names, also when only the body said it is a report (贵州省2023年度法治政府建设工作).
+    agency_names = title_agency(title) if title else []
     if report_sentence and not agency_names:
         agency_names = title_agency(classify.sentence_agency_text(report_sentence))
     if refusal is None and (
@@ -265,6 +277,7 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
         name
         for name in (
             *primary,
+            classify.compiler_agency(body),
             _signature_agency(body),
             fields.get("publisher"),
             source_agency,
@@ -272,6 +285,8 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
             title if title and classify.kind_of(title) == "other" else None,
             classify.opening_subject(body),
             repeated_placed_agency(classify.body_agency_names(body)),
+            classify.self_reference(body),
+            classify.site_owner(body),
         )
         if name
     ]

@@ -54,8 +54,8 @@ class DivisionTable:
         city = names.get(2)
         if city is not None and any(marker in city for marker in _NOT_A_PLACE):
             city = None
-        elif city is None and 3 in names and division.code[:2] in _MUNICIPALITIES:
-            city = names.get(1)  # a 直辖市's district: the municipality is its city too
+        elif city is None and division.code[:2] in _MUNICIPALITIES:
+            city = names.get(1)  # a 直辖市 and its districts: the municipality is the city too
         return Region(province=names.get(1), city=city, county=names.get(3), code=division.code)
 
     def lookup(self, name: str) -> tuple[Division, ...]:

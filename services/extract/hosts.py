@@ -157,13 +157,15 @@ def build_index() -> Index:
             for key in initials:
                 short.setdefault(key, set()).add(code)
             initials_of[code] = initials
-    for code, division in table.by_code.items():  # tjjh: 天津 + 静海
+    for code, division in table.by_code.items():  # tjjh: 天津 + 静海; lnjp: 辽宁 + 建平
         if division.level != 3 or not division.parent:
             continue
-        for outer, inner in itertools.product(
-            initials_of.get(division.parent, []), initials_of.get(code, [])
-        ):
-            short.setdefault(outer + inner, set()).add(code)
+        outers = {division.parent, code[:2] + "0000"}
+        for outer_code in outers:
+            for outer, inner in itertools.product(
+                initials_of.get(outer_code, []), initials_of.get(code, [])
+            ):
+                short.setdefault(outer + inner, set()).add(code)
     return (
         {k: tuple(sorted(v)) for k, v in full.items()},
         {k: tuple(sorted(v)) for k, v in short.items()},

@@ -48,6 +48,7 @@ INFO_LABELS: Mapping[str, str] = {
     "发文机关": "publisher",
     "制发机构": "publisher",
     "发文单位": "publisher",
+    "发布单位": "publisher",
     "信息来源": "publisher",
     "文号": "doc_number",
     "发文字号": "doc_number",
@@ -172,6 +173,7 @@ def info_fields(lines: Sequence[str]) -> dict[str, str]:
     The first occurrence of a key wins: the header comes before the body.
     """
     fields: dict[str, str] = {}
+    lines = _table_cells(lines)
     for i, line in enumerate(lines):
         only = _LABEL_ONLY.match(line)
         if only:
@@ -190,6 +192,18 @@ def info_fields(lines: Sequence[str]) -> dict[str, str]:
             if value:
                 fields.setdefault(label_key(match.group(1)), value)
     return fields
+
+
+def _table_cells(lines: Sequence[str]) -> list[str]:
+    """Lines with a text table's rows (`| 发布机构 | | 发布日期 | 2024-02-21 |`) as one line per
+    cell, so a label and its value are consecutive lines like those of an HTML table."""
+    out: list[str] = []
+    for line in lines:
+        if line.count("|") >= 3 or line.count("｜") >= 3:
+            out.extend(cell.strip() for cell in re.split(r"[|｜]", line) if cell.strip())
+        else:
+            out.append(line)
+    return out
 
 
 def is_info_label(line: str) -> bool:
@@ -229,6 +243,22 @@ def bare_date_line(lines: Sequence[str]) -> date | None:
     for line in lines:
         if _WHOLE_DATE.fullmatch(line):
             return first_date(line)
+    return None
+
+
+_DATELINE = re.compile(
+    r"\s*((?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"(?:\s+[^。，,；;]{1,40})?\s*"
+)
+
+
+def dateline(lines: Sequence[str]) -> date | None:
+    """A date line under a title: the date (and time), then at most the source's name
+    (`2025-04-27 10:14 黑龙江省人民政府网`, `2023-03-27 17:05 来源: 海南省人民政府网`)."""
+    for line in lines:
+        match = _DATELINE.fullmatch(line)
+        if match:
+            return first_date(match.group(1))
     return None
 
 

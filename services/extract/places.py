@@ -18,6 +18,7 @@ from services.extract.divisions import Division, DivisionTable, contains, divisi
 RELATIVE_PREFIXES = ("自治州", "自治县", "省", "市", "县", "区", "州", "旗", "盟")
 _SUFFIX_FOR_PREFIX = {"自治州": "州", "自治县": "县"}
 _LEVEL_CHARS = "省市州县区盟旗"
+_AUTONOMOUS = ("自治县", "自治州", "自治旗", "自治区")
 _CITED_TITLE = re.compile(r"《[^《》\n]{0,80}》")
 _Trie = dict[str, "_Trie"]
 
@@ -92,11 +93,21 @@ def split_place(name: str, table: DivisionTable | None = None) -> tuple[list[Div
     while len(rest) >= 3:
         for length in range(min(len(rest) - 1, 15), 1, -1):
             found = table.lookup(rest[:length])
+            if found and places:
+                # Places in a name nest (红河州蒙自市); one that does not lie inside those
+                # before it is part of the department's name (滨海新区杭州道街道, 龙游县横山镇).
+                found = tuple(d for d in found if any(contains(p.code, d.code) for p in places))
             if found:
                 key, rest = rest[:length], rest[length:]
                 # An alias followed by its level (红河 + 州) names the division of that level;
                 # a full name (大冶市) followed by 市场监督管理局 does not.
-                if (
+                # 关岭 + 自治县 likewise, for the short forms of autonomous divisions.
+                autonomous = next((a for a in _AUTONOMOUS if rest.startswith(a)), None)
+                if autonomous and key[-1:] not in _LEVEL_CHARS:
+                    fitting = tuple(d for d in found if d.name.endswith(autonomous))
+                    if fitting:
+                        found, rest = fitting, rest[len(autonomous) :]
+                elif (
                     rest[:1]
                     and rest[0] in _LEVEL_CHARS
                     and len(rest) > 2
@@ -141,9 +152,12 @@ def most_named(text: str, prefix: str, within: str | None = None) -> Division | 
     kinds: list[str] = []
     for code, count in counts.items():
         division = table.by_code[code]
-        if division.level != level and prefix != "市":
+        autonomous_region = prefix == "区" and division.name.endswith("自治区")
+        if division.level != level and prefix != "市" and not autonomous_region:
             continue
-        if not division.name.endswith(suffix) or (division.level == 1 and prefix != "省"):
+        if not division.name.endswith(suffix) or (
+            division.level == 1 and prefix != "省" and not autonomous_region
+        ):
             continue
         kinds.append(code)
         if best is None or count > best[0]:

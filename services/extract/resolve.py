@@ -13,6 +13,7 @@ reason is kept in the notes (the extraction's warnings).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +28,9 @@ from services.extract.divisions import (
 )
 from services.extract.places import mentioned_divisions, most_named, place_of_kind
 from shared.events import Region
+
+# Bodies of zones (开发区, 新区, 商务区 管理委员会) have proper names, written as they are.
+_ZONE = re.compile(r"开发区|新区|高新区|园区|商务区|试验区|示范区|管理委员会|管委会")
 
 
 @dataclass(frozen=True)
@@ -158,8 +162,13 @@ def _finish(
         notes = place.notes or (f"no place found for {name.raw}",)
         return AgencyResult(written, tuple(joint), _region(fallback_code), notes)
     division = division_table().by_code[place.code]
+    proper = _ZONE.search(name.department) is not None  # a zone's body: its own proper name
+    if name.branch or (proper and name.has_place):
+        written = name.raw.removeprefix("中共")
+    else:
+        written = canonical_place_name(division) + name.department
     return AgencyResult(
-        canonical_place_name(division) + name.department,
+        written,
         tuple(joint),
         _region(place.code),
         place.notes,

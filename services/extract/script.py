@@ -68,3 +68,15 @@ def to_simplified(text: str) -> tuple[str, bool]:
         if damaged in converted:
             converted = converted.replace(damaged, name)
     return converted, True
+
+
+# Mirror sites gloss characters with their pinyin: 发(fā)布日期, 区(qū)民委.
+_PINYIN_GLOSS = re.compile(
+    r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)"
+)
+
+
+def without_pinyin_glosses(text: str) -> str:
+    """The text without a mirror's pinyin glosses (a gloss carries a tone mark, so ordinary
+    parentheses after a character are kept)."""
+    return _PINYIN_GLOSS.sub("", text) if "(" in text else text

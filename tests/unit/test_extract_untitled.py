@@ -1,0 +1,142 @@
+"""Pages that start with their text: how the body alone says kind, year, agency and date."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.extract.core import Document, extract_document
+from services.extract.script import without_pinyin_glosses
+from shared.events import Extraction
+
+pytestmark = pytest.mark.unit
+
+_FILLER = "各项工作有序推进，公开质量稳步提升。" * 30
+
+
+def extract(text: str, url: str | None = None) -> Extraction:
+    return extract_document(Document(content=text.encode(), content_type="text/plain", url=url))
+
+
+def test_the_format_notice_cited_in_the_opening_makes_a_disclosure_report() -> None:
+    text = (
+        "根据《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》"
+        "（国办公开办函〔2021〕30号）要求，编制本报告。\n一、总体情况\n" + _FILLER
+    )
+    result = extract(text)
+    assert result.is_annual_report
+    assert result.kind == "政府信息公开工作年度报告"
+
+
+def test_the_statistics_period_gives_the_year() -> None:
+    text = (
+        "本报告由南平市人民政府信息公开工作领导小组办公室根据《中华人民共和国政府信息公开条例》"
+        "要求编制而成。本报告中所列数据的统计时限自2012年1月1日至2012年12月31日。\n"
+        "2013年，将继续深化政务公开。\n" + _FILLER
+    )
+    result = extract(text)
+    assert result.kind == "政府信息公开工作年度报告"
+    assert result.report_year == 2012
+    # The office compiles the government's report: the report is the government's.
+    assert result.agency == "南平市人民政府"
+
+
+def test_a_self_reference_is_placed_by_the_host() -> None:
+    text = (
+        "根据《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》要求，"
+        "编制本年度报告。所列数据的统计期限自2023年1月1日起至2023年12月31日止。\n"
+        "一、总体情况\n2023年，全县严格按照党中央、国务院的决策部署，持续推进政务公开。\n" + _FILLER
+    )
+    result = extract(text, url="http://www.xuwen.gov.cn/zwgk/ndbg/1.html")
+    assert result.agency == "徐闻县人民政府"
+    assert result.region.city == "湛江市"
+
+
+def test_a_department_speaking_of_itself_is_not_taken_for_its_government() -> None:
+    text = (
+        "2023年，我局在全市范围内认真贯彻《中华人民共和国政府信息公开条例》。\n"
+        "本报告所列数据的统计期限自2023年1月1日起至2023年12月31日止。\n" + _FILLER
+    )
+    result = extract(text, url="http://www.xuwen.gov.cn/zwgk/ndbg/1.html")
+    assert result.agency is None or "人民政府" not in result.agency
+
+
+def test_the_subject_of_a_later_opening_line_is_the_agency() -> None:
+    text = (
+        "中共武定县委、县人民政府：\n2022年，在县委、县政府的坚强领导下，武定县人民政府办公室坚持"
+        "以习近平法治思想为指导，深入推进法治政府建设，严格依法行政，法治建设取得新成效。\n"
+        "一、主要举措和成效\n二、存在的不足和原因\n三、党政主要负责人履行推进法治建设第一责任人职责情况\n"
+        "四、下一年度推进法治政府建设的主要安排\n" + _FILLER
+    )
+    result = extract(text)
+    assert result.kind == "法治政府建设年度报告"
+    assert result.agency == "武定县人民政府办公室"
+
+
+def test_a_date_line_under_a_split_title_is_the_publication_date() -> None:
+    text = (
+        "中共海南省委 海南省人民政府\n关于2022年法治政府建设情况的报告\n"
+        "2023-03-27 17:05 来源: 海南省人民政府网 【字体: 打印\n"
+        "2022年，海南省坚持以习近平法治思想为指导，深入推进法治政府建设。\n" + _FILLER
+    )
+    assert str(extract(text).published) == "2023-03-27"
+
+
+def test_places_in_a_name_nest() -> None:
+    result = extract("天津市滨海新区杭州道街道办事处2023年法治政府建设工作报告\n" + _FILLER)
+    assert result.agency == "天津市滨海新区杭州道街道办事处"
+    result = extract("龙游县横山镇2023年政府信息公开工作年度报告\n" + _FILLER)
+    assert result.agency == "龙游县横山镇人民政府"
+
+
+def test_pinyin_glosses_of_mirror_sites_are_removed_and_ordinary_parentheses_kept() -> None:
+    assert without_pinyin_glosses("發(fā)布日期 区(qū)民委") == "發布日期 区民委"
+    assert without_pinyin_glosses("本局(以下简称) 附件(1)") == "本局(以下简称) 附件(1)"
+
+
+def test_a_breadcrumb_is_not_a_title() -> None:
+    text = (
+        "您当前的位置: 首页>政务公开>政府信息公开目录 > 法治政府建设年度报告\n"
+        "中共重庆市大渡口区委重庆市大渡口区人民政府2023年法治政府建设情况报告\n" + _FILLER
+    )
+    result = extract(text)
+    assert result.kind == "法治政府建设年度报告"
+    assert result.agency == "重庆市大渡口区人民政府"
+
+
+def test_a_guide_that_cites_the_regulation_is_not_a_report() -> None:
+    text = (
+        "根据《中华人民共和国政府信息公开条例》和省市公开办有关规定，制定本公开指南。\n"
+        "一、信息公开主要内容\n主动公开政府信息。依申请公开。\n二、总体情况\n" + _FILLER
+    )
+    result = extract(text)
+    assert not result.is_annual_report
+    assert "本公开指南" in result.reasons[0]
+
+
+def test_header_cells_of_a_text_table_are_read() -> None:
+    text = (
+        "| 标 题 | 西藏自治区民委2023年政府信息公开工作年度报告 | ||\n"
+        "| 发布机构 | 发布日期 | 2024-02-21 17:44:04 | |\n"
+        "西藏自治区民委2023年政府信息公开工作年度报告\n" + _FILLER
+    )
+    assert str(extract(text).published) == "2024-02-21"
+
+
+@pytest.mark.parametrize(
+    ("title", "agency"),
+    [
+        # The short form of an autonomous county, and a town in it.
+        ("关岭自治县永宁镇2023年政府信息公开工作年度报告", "关岭布依族苗族自治县永宁镇人民政府"),
+        # A city bureau's branch in a county keeps its official form.
+        ("泰州市靖江生态环境局2022年政府信息公开工作年度报告", "泰州市靖江生态环境局"),
+        # A zone's body is a proper name.
+        (
+            "重庆解放碑中央商务区管理委员会2024年政府信息公开工作年度报告",
+            "重庆解放碑中央商务区管理委员会",
+        ),
+        # A place with its prefecture, no department: the government.
+        ("临夏回族自治州广河县2024年政府信息公开工作年度报告", "广河县人民政府"),
+    ],
+)
+def test_names_that_are_written_in_their_own_official_way(title: str, agency: str) -> None:
+    assert extract(f"{title}\n{_FILLER}").agency == agency
