@@ -146,6 +146,9 @@ def docx_text(content: bytes) -> str:
 
 
 _LINE_END = re.compile(r"[。；;：:！!？?”」』）)]$|^\s*$")
+# A table row printed as text (a label, then numbers apart: "重复申请 1 2 0 0 0 0 3") and a page
+# number ("- 3 -") are lines of their own, not a sentence the page width cut.
+_TABLE_ROW = re.compile(r"(?:^|\s)[\d.]+(?:\s+[\d.]+)+\s*$|^\s*[-—–]\s*\d+\s*[-—–]\s*$")
 
 
 def _unwrap(text: str) -> str:
@@ -153,7 +156,15 @@ def _unwrap(text: str) -> str:
     out: list[str] = []
     for raw in text.splitlines():
         line = raw.strip()
-        if out and out[-1] and line and not _LINE_END.search(out[-1]) and len(out[-1]) >= 30:
+        if (
+            out
+            and out[-1]
+            and line
+            and not _LINE_END.search(out[-1])
+            and len(out[-1]) >= 30
+            and not _TABLE_ROW.search(out[-1])
+            and not _TABLE_ROW.search(line)
+        ):
             out[-1] += line
         else:
             out.append(line)

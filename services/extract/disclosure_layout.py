@@ -1,0 +1,118 @@
+"""Tables as runs: a row's label text and the values that follow it, whatever the layout.
+
+The statutory tables reach us in three shapes: real `<table>` rows (a blank cell stays in its
+place), text with one cell per line (a blank cell has vanished), and text with one row per line,
+cells separated by spaces (as PDFs and copied pages give them). All three become a sequence of
+`Run`s: the label cells joined (blanks removed), then the numbers that follow them. A value that
+is printed but is no number (—, /, 无) or a blank `<td>` is None: unread, never 0.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from services.extract.metadata import fold
+
+Value = int | float | None
+
+_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[+-]?\d+(?:\.\d+)?$")
+_NO_VALUE = frozenset({"—", "——", "-", "--", "－", "/", "／", "\\", "无", "空", "/ ", "–", "―"})
+# Page furniture a PDF puts between table rows: "- 3 -", "第 3 页", "第3页 共5页".
+_PAGE_MARK = re.compile(
+    r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?)\s*$"
+)
+_SPACES = re.compile(r"[ \t\u3000]+")
+_UNIT = re.compile(r"单位[:：]?(万元|元)|[（(](万元|元)[）)]")
+
+
+@dataclass(frozen=True)
+class Run:
+    """A label (cells joined, blanks removed) and the values printed after it."""
+
+    label: str
+    values: tuple[Value, ...]
+
+
+def as_value(cell: str) -> tuple[bool, Value]:
+    """Whether a cell is a value cell, and its value (None for —, /, 无 and blanks)."""
+    text = re.sub(r"\s+", "", fold(cell))
+    if not text or text in _NO_VALUE:
+        return True, None
+    if _NUMBER.match(text):
+        plain = text.replace(",", "")
+        number = float(plain)
+        return True, int(number) if "." not in plain else number
+    return False, None
+
+
+def _label(cell: str) -> str:
+    return re.sub(r"\s+", "", fold(cell))
+
+
+def grid_runs(rows: Iterable[Sequence[str]]) -> list[Run]:
+    """Runs of real table rows: the values are the cells right of the last label cell."""
+    runs: list[Run] = []
+    for row in rows:
+        kinds = [as_value(cell) for cell in row]
+        last_label = max((i for i, (is_value, _) in enumerate(kinds) if not is_value), default=-1)
+        label = "".join(
+            _label(cell) for cell, (is_value, _) in zip(row, kinds, strict=True) if not is_value
+        )
+        values = tuple(value for _, value in kinds[last_label + 1 :])
+        if last_label == -1 and all(value is None for value in values):
+            continue  # a blank row
+        runs.append(Run(label, values))
+    return runs
+
+
+def text_tokens(lines: Iterable[str]) -> list[str]:
+    """The cells of flattened table text: page furniture dropped, each line split on `|` (as
+    stored copies mark cells: a blank between two bars is a blank cell, "") and on spaces."""
+    tokens: list[str] = []
+    for raw in lines:
+        line = fold(raw).strip()
+        if _PAGE_MARK.match(line):
+            continue
+        if "|" not in line:
+            tokens.extend(part for part in _SPACES.split(line) if part)
+            continue
+        line = line.removeprefix("|").removesuffix("|")
+        for cell in line.split("|"):
+            parts = [part for part in _SPACES.split(cell.strip()) if part]
+            tokens.extend(parts or [""])
+    return tokens
+
+
+def text_runs(lines: Iterable[str]) -> list[Run]:
+    """Runs of flattened text: label tokens gather until the numbers that follow them end.
+
+    A blank cell has left no trace here, so a row with a cell missing comes out short: the reader
+    then cannot tell which cell it was, and leaves the whole row unread.
+    """
+    runs: list[Run] = []
+    label: list[str] = []
+    values: list[Value] = []
+    for token in text_tokens(lines):
+        is_value, value = as_value(token)
+        if is_value and value is None and not label and not values:
+            continue  # a dash or a blank before any label: a rule or padding, not a cell
+        if is_value:
+            values.append(value)
+            continue
+        if values:
+            if any(v is not None for v in values):  # blanks only: padding after a header
+                runs.append(Run("".join(label), tuple(values)))
+                label = []
+            values = []
+        label.append(_label(token))
+    if any(v is not None for v in values):
+        runs.append(Run("".join(label), tuple(values)))
+    return runs
+
+
+def money_unit(text: str) -> str | None:
+    """The unit of money a table's text states (万元, 元), if any."""
+    match = _UNIT.search(re.sub(r"\s+", "", text))
+    return (match.group(1) or match.group(2)) if match else None
