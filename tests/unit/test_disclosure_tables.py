@@ -187,3 +187,17 @@ def test_pdf_attachment_tables_are_read() -> None:
     result = extract_document(Document(content=content, content_type="application/pdf"))
     assert result.disclosure is not None
     assert _values(result.disclosure) == cells
+
+
+def test_the_event_stays_backward_compatible() -> None:
+    tables = _tables(render(sample_cells("2021"), "2021", "rows"), "rows")
+    with_tables = Extraction(
+        extractor_version="5",
+        is_annual_report=True,
+        kind="政府信息公开工作年度报告",
+        disclosure=tables,
+    )
+    again = Extraction.model_validate_json(with_tables.model_dump_json())
+    assert again.disclosure == tables
+    old = with_tables.model_dump(mode="json", exclude={"disclosure"})
+    assert Extraction.model_validate(old).disclosure is None  # a v1 event from before
