@@ -33,6 +33,7 @@ class Run:
 
     label: str
     values: tuple[Value, ...]
+    cut: bool = False  # the text ends inside this row: its values are the row's first cells
 
 
 def as_value(cell: str) -> tuple[bool, Value]:
@@ -69,7 +70,8 @@ def grid_runs(rows: Iterable[Sequence[str]]) -> list[Run]:
 
 def text_tokens(lines: Iterable[str]) -> list[str]:
     """The cells of flattened table text: page furniture dropped, each line split on `|` (as
-    stored copies mark cells: a blank between two bars is a blank cell, "") and on spaces."""
+    stored copies mark cells: a blank between two filled cells is a blank cell, "") and on
+    spaces."""
     tokens: list[str] = []
     for raw in lines:
         line = fold(raw).strip()
@@ -78,18 +80,24 @@ def text_tokens(lines: Iterable[str]) -> list[str]:
         if "|" not in line:
             tokens.extend(part for part in _SPACES.split(line) if part)
             continue
-        line = line.removeprefix("|").removesuffix("|")
-        for cell in line.split("|"):
-            parts = [part for part in _SPACES.split(cell.strip()) if part]
-            tokens.extend(parts or [""])
+        cells = [cell.strip() for cell in line.split("|")]
+        # Bars before the first and after the last filled cell are the copy's padding (a row
+        # closed with "|||||||"), not cells: only a blank between two filled cells is one.
+        filled = [i for i, cell in enumerate(cells) if cell]
+        if not filled:
+            continue
+        for cell in cells[filled[0] : filled[-1] + 1]:
+            tokens.extend([part for part in _SPACES.split(cell) if part] or [""])
     return tokens
 
 
-def text_runs(lines: Iterable[str]) -> list[Run]:
+def text_runs(lines: Iterable[str], ends_text: bool = False) -> list[Run]:
     """Runs of flattened text: label tokens gather until the numbers that follow them end.
 
     A blank cell has left no trace here, so a row with a cell missing comes out short: the reader
-    then cannot tell which cell it was, and leaves the whole row unread.
+    then cannot tell which cell it was, and leaves the whole row unread. Only when the lines are
+    the end of the whole text (`ends_text`: a copy cut short) is a short last row known to have
+    lost its last cells, not some cell.
     """
     runs: list[Run] = []
     label: list[str] = []
@@ -108,7 +116,7 @@ def text_runs(lines: Iterable[str]) -> list[Run]:
             values = []
         label.append(_label(token))
     if any(v is not None for v in values):
-        runs.append(Run("".join(label), tuple(values)))
+        runs.append(Run("".join(label), tuple(values), cut=ends_text))
     return runs
 
 

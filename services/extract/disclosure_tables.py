@@ -83,15 +83,17 @@ def _regions(lines: Sequence[str], heads: dict[str, int]) -> dict[str, tuple[int
     return regions
 
 
-def _fit(row: Row, values: tuple[Value, ...], fmt: Format) -> tuple[Value, ...] | None:
+def _fit(row: Row, run: Run, fmt: Format) -> tuple[Value, ...] | None:
     """The run's values laid on the row's cells, or None when they do not fit."""
-    width = len(row.columns)
+    width, values = len(row.columns), run.values
     while len(values) > width and values[-1] is None:  # trailing blank <td>s
         values = values[:-1]
     if len(values) == width:
         return values
     if fmt == "2019" and row.key in _SHORT_2019 and len(values) == width - 1:
         return (*values, None)
+    if run.cut and len(values) < width:
+        return (*values, *(None,) * (width - len(values)))
     return None
 
 
@@ -109,7 +111,7 @@ def _match_rows(
             continue
         row = rows[hit]
         at = hit + 1
-        fitted = _fit(row, run.values, fmt)
+        fitted = _fit(row, run, fmt)
         if fitted is None:
             read.notes.append(
                 f"table {table} row {row.label}: {len(run.values)} values for "
@@ -126,9 +128,9 @@ def _match_rows(
 def _read_t4(runs: Sequence[Run]) -> _Read:
     read = _Read()
     wide = [run for run in runs if len(run.values) >= _T4_WIDTH]
-    exact = next((run for run in wide if _fit(T4_ROW, run.values, "2021") is not None), None)
+    exact = next((run for run in wide if _fit(T4_ROW, run, "2021") is not None), None)
     if exact is not None:
-        fitted = _fit(T4_ROW, exact.values, "2021") or ()
+        fitted = _fit(T4_ROW, exact, "2021") or ()
         read.cells = {f"t4.{col}": value for col, value in zip(T4_ROW.columns, fitted, strict=True)}
     else:
         counted = max((len(run.values) for run in runs), default=0)
@@ -184,7 +186,7 @@ def read_tables(
             texts[name] = "".join(run.label for run in from_grids[name])
         elif name in regions:
             start, stop = regions[name]
-            runs[name] = text_runs(lines[start:stop])
+            runs[name] = text_runs(lines[start:stop], ends_text=stop >= len(lines))
             texts[name] = "".join(lines[start:stop])
     fmt = (
         disclosure_schema.t2_format(texts.get("二", ""))
