@@ -18,13 +18,26 @@ from services.extract.metadata import fold
 Value = int | float | None
 
 _NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[+-]?\d+(?:\.\d+)?$")
-_NO_VALUE = frozenset({"—", "——", "-", "--", "－", "/", "／", "\\", "无", "空", "/ ", "–", "―"})
+_NO_VALUE = frozenset(
+    {"—", "——", "-", "--", "－", "/", "／", "\\", "无", "空", "–", "―", "_", "＿", "__"}
+)
 # Page furniture a PDF puts between table rows: "- 3 -", "第 3 页", "第3页 共5页".
+_WITH_UNIT = re.compile(r"^(?P<sign>[增减])?(?P<number>[+-]?[\d,.]+)(?:万元|元|件|条|个|项|次)?$")
 _PAGE_MARK = re.compile(
     r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?)\s*$"
 )
+# Traditional characters of the tables' labels and headings (big5 gateways and mirrors print
+# them so): enough to match labels, not a general converter; numbers are never touched.
+_T2S = str.maketrans(
+    "規範許處罰強業費務項購採總計結轉開請數類過執詢關機現補確訪舉報訴複復認國穩權護條對維糾審經"
+    "議訟額萬單辦無獲繳納構會組織發廢歷據係兩個間劃區別這際繼續減狀況應當違與為於實製內產徵資訊"
+    "聽億動門問題預決統說並時視圍導見檔",
+    "规范许处罚强业费务项购采总计结转开请数类过执询关机现补确访举报诉复复认国稳权护条对维纠审经"
+    "议讼额万单办无获缴纳构会组织发废历据系两个间划区别这际继续减状况应当违与为于实制内产征资讯"
+    "听亿动门问题预决统说并时视围导见档",
+)
 _SPACES = re.compile(r"[ \t\u3000]+")
-_UNIT = re.compile(r"单位[:：]?(万元|元)|[（(](万元|元)[）)]")
+_UNIT = re.compile(r"单位[:：]?(万元|元)|[（(](万元|元)[）)]|\d(万元|元)")
 
 
 @dataclass(frozen=True)
@@ -36,16 +49,27 @@ class Run:
     cut: bool = False  # the text ends inside this row: its values are the row's first cells
 
 
+def simplified(text: str) -> str:
+    """The text with the traditional characters of table labels made simplified."""
+    return text.translate(_T2S)
+
+
 def as_value(cell: str) -> tuple[bool, Value]:
-    """Whether a cell is a value cell, and its value (None for —, /, 无 and blanks)."""
+    """Whether a cell is a value cell, and its value (None for —, /, 无 and blanks).
+
+    A number may carry its unit (79000.1元, 3件) and a change its word (减3 is -3, 增2 is 2).
+    """
     text = re.sub(r"\s+", "", fold(cell))
     if not text or text in _NO_VALUE:
         return True, None
-    if _NUMBER.match(text):
-        plain = text.replace(",", "")
-        number = float(plain)
-        return True, int(number) if "." not in plain else number
-    return False, None
+    match = _WITH_UNIT.match(text)
+    if match is None or not _NUMBER.match(match.group("number")):
+        return False, None
+    plain = match.group("number").replace(",", "")
+    number = float(plain)
+    if match.group("sign") == "减":
+        number = -number
+    return True, int(number) if "." not in plain else number
 
 
 def _label(cell: str) -> str:
@@ -123,4 +147,4 @@ def text_runs(lines: Iterable[str], ends_text: bool = False) -> list[Run]:
 def money_unit(text: str) -> str | None:
     """The unit of money a table's text states (万元, 元), if any."""
     match = _UNIT.search(re.sub(r"\s+", "", text))
-    return (match.group(1) or match.group(2)) if match else None
+    return next((unit for unit in match.groups() if unit), None) if match else None

@@ -104,7 +104,7 @@ T4_ROW = _row(
 
 _T2_2021: tuple[Row, ...] = (
     _row("rules", "规章", r"(?<!行政)规章$", ("made", "repealed", "in_force")),
-    _row("normative", "行政规范性文件", r"规范性文件$", ("made", "repealed", "in_force")),
+    _row("normative", "行政规范性文件", r"规范性(?:文件|档案)$", ("made", "repealed", "in_force")),
     _row("license", "行政许可", r"行政许可$", ("decisions",)),
     _row("penalty", "行政处罚", r"行政处罚$", ("decisions",)),
     _row("coercion", "行政强制", r"行政强制$", ("decisions",)),
@@ -112,7 +112,7 @@ _T2_2021: tuple[Row, ...] = (
 )
 _T2_2019: tuple[Row, ...] = (
     _row("rules", "规章", r"(?<!行政)规章$", ("made", "published", "total")),
-    _row("normative", "规范性文件", r"规范性文件$", ("made", "published", "total")),
+    _row("normative", "规范性文件", r"规范性(?:文件|档案)$", ("made", "published", "total")),
     _row("license", "行政许可", r"行政许可$", ("prev_items", "change", "decisions")),
     _row("service", "其他对外管理服务事项", r"对外管理服务事项$", ("prev_items", "change", "decisions")),
     _row("penalty", "行政处罚", r"行政处罚$", ("prev_items", "change", "decisions")),

@@ -55,9 +55,13 @@ class Score:
     """Counts over the set, overall and per field, with every error kept."""
 
     pages: int = 0
-    taken: int = 0  # pages the extractor classifies as 信息公开 reports (it reads tables only there)
+    taken: int = (
+        0  # pages the extractor classifies as 信息公开 reports (it reads tables only there)
+    )
     labelled: int = 0
     right: int = 0
+    printed: int = 0  # labelled cells holding a number (the rest are labelled null)
+    printed_right: int = 0
     invented: int = 0
     per_field: Counter[str] = field(default_factory=Counter)  # labelled cells per field
     per_field_right: Counter[str] = field(default_factory=Counter)
@@ -66,6 +70,11 @@ class Score:
     @property
     def cell_accuracy(self) -> float:
         return self.right / self.labelled if self.labelled else 0.0
+
+    @property
+    def printed_accuracy(self) -> float:
+        """Of the cells that print a number, the share read right (nulls are easy to get)."""
+        return self.printed_right / self.printed if self.printed else 0.0
 
     def field_scores(self) -> dict[str, tuple[int, int]]:
         """Per field: (right, labelled)."""
@@ -122,8 +131,10 @@ def score_page(label: TableLabel, got: Mapping[str, Value], score: Score) -> Non
         score.labelled += 1
         score.per_field[name] += 1
         value = got.get(key)
+        score.printed += want is not None
         if _same(value, want):
             score.right += 1
+            score.printed_right += want is not None
             score.per_field_right[name] += 1
         else:
             score.errors.append(f"{label.file}: {key} read {value!r}, label {want!r}")

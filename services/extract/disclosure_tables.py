@@ -18,7 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from services.extract import disclosure_checks, disclosure_schema
-from services.extract.disclosure_layout import Run, Value, grid_runs, money_unit, text_runs
+from services.extract.disclosure_layout import (
+    Run,
+    Value,
+    grid_runs,
+    money_unit,
+    simplified,
+    text_runs,
+)
 from services.extract.disclosure_schema import T3_ROWS, T4_ROW, Format, Row
 from shared.events import DisclosureTables, TableCell
 
@@ -32,6 +39,9 @@ _HEADINGS: dict[str, re.Pattern[str]] = {
 }
 _MAX_HEADING = 40
 _T3_START = re.compile(r"本年新收")
+_T3_ROW = re.compile(
+    r"本年新收|上年结转|结转下年度继续办理"
+)  # a page of a flipbook starts mid-table
 _T4_START = re.compile(r"结果维持|复议后起诉")
 _T2_START = re.compile(r"第二十条第|信息内容")
 _T4_WIDTH = len(T4_ROW.columns)
@@ -63,7 +73,7 @@ def _first(lines: Sequence[str], pattern: re.Pattern[str], start: int = 0) -> in
 def _regions(lines: Sequence[str], heads: dict[str, int]) -> dict[str, tuple[int, int]]:
     """Line ranges of tables 二, 三, 四: from the heading (or the first row) to the next one."""
     end = len(lines)
-    start3 = heads.get("三", _first(lines, _T3_START))
+    start3 = heads.get("三", _first(lines, _T3_ROW))
     start4 = heads.get("四")
     if start4 is None:
         start4 = _first(lines, _T4_START, start3 or 0)
@@ -81,6 +91,14 @@ def _regions(lines: Sequence[str], heads: dict[str, int]) -> dict[str, tuple[int
     if start4 is not None:
         regions["四"] = (start4, max(stop5 if stop5 > start4 else end, start4))
     return regions
+
+
+_ASIDE = re.compile(r"[（(][^（()）]*[）)]")
+
+
+def _bare(label: str) -> str:
+    """A label without its asides: 规章（设区的市…应提供相关数据） is the 规章 row."""
+    return _ASIDE.sub("", label)
 
 
 def _fit(row: Row, run: Run, fmt: Format) -> tuple[Value, ...] | None:
@@ -106,7 +124,8 @@ def _match_rows(
     for run in runs:
         if not run.values:
             continue
-        hit = next((i for i in range(at, len(rows)) if rows[i].pattern.search(run.label)), None)
+        label = _bare(run.label)
+        hit = next((i for i in range(at, len(rows)) if rows[i].pattern.search(label)), None)
         if hit is None:
             continue
         row = rows[hit]
@@ -175,6 +194,8 @@ def read_tables(
     `lines` is the report's text (any layout); `grids` its HTML tables as rows of cell texts,
     preferred where they hold a table.
     """
+    lines = [simplified(line) for line in lines]
+    grids = [[[simplified(cell) for cell in row] for row in grid] for grid in grids]
     heads = _headings(lines)
     regions = _regions(lines, heads)
     from_grids = _grid_tables(grids)
