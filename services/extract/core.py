@@ -104,6 +104,8 @@ def read_page(doc: Document) -> Page:
         page = text_page(text)
     else:
         page = html_page(text)
+    if kind == "docx":  # its tables as grids: a blank cell keeps its place
+        page = replace(page, tables=formats.docx_tables(doc.content))
     return replace(page, from_traditional=True) if converted else page
 
 

@@ -201,3 +201,19 @@ def test_the_event_stays_backward_compatible() -> None:
     assert again.disclosure == tables
     old = with_tables.model_dump(mode="json", exclude={"disclosure"})
     assert Extraction.model_validate(old).disclosure is None  # a v1 event from before
+
+
+def test_a_blank_docx_table_cell_is_null_in_its_place() -> None:
+    cells = sample_cells("2021")
+    cells["t3.deny.law.legal"] = None
+    tables = table_rows(cells, "2021")
+    lines = render(cells, "2021", "rows").splitlines()
+    body = lines[: lines.index("二、主动公开政府信息情况")]
+    outro = lines[lines.index("五、存在的主要问题及改进情况") :]
+    content = make_docx([*body, "三、收到和处理政府信息公开申请情况", *outro], tables["三"])
+    result = extract_document(Document(content=content, content_type=DOCX_TYPE))
+    assert result.disclosure is not None
+    got = _values(result.disclosure)
+    assert got["t3.deny.law.legal"] is None
+    assert got["t3.deny.law.total"] == cells["t3.deny.law.total"]
+    assert got["t3.carried_out.natural"] == cells["t3.carried_out.natural"]
