@@ -165,22 +165,30 @@ def _t3_rows(fmt: Format) -> tuple[Row, ...]:
     return tuple(row for row in T3_ROWS if not row.key.startswith("other."))
 
 
+_T3_LABELS = re.compile(r"予以公开|不予公开|无法提供|不予处理|结转下年度")
+_T2_LABELS = re.compile(r"行政许可|行政处罚|行政事业性收费|规范性(?:文件|档案)")
+
+
 def _grid_tables(
     grids: Sequence[Sequence[Sequence[str]]],
 ) -> dict[str, list[Run]]:
-    """Runs of the page's `<table>`s, sorted to tables 二, 三, 四 by what they hold."""
+    """Runs of the page's `<table>`s, sorted to tables 二, 三, 四 by what they hold: a grid
+    may hold several (one table for the whole report) or a part of one (split at a page break)."""
     out: dict[str, list[Run]] = {}
     for grid in grids:
         text = "".join("".join(row) for row in grid)
-        if _T3_START.search(text):
-            name = "三"
-        elif _T4_START.search(text):
-            name = "四"
-        elif disclosure_schema.t2_format(text) or re.search(r"行政许可|行政事业性收费", text):
-            name = "二"
-        else:
-            continue
-        out.setdefault(name, []).extend(grid_runs(grid))
+        names = [
+            name
+            for name, holds in (
+                ("二", disclosure_schema.t2_format(text) or _T2_LABELS.search(text)),
+                ("三", _T3_START.search(text) or _T3_LABELS.search(text)),
+                ("四", _T4_START.search(text)),
+            )
+            if holds
+        ]
+        runs = grid_runs(grid) if names else []
+        for name in names:
+            out.setdefault(name, []).extend(runs)
     return out
 
 

@@ -217,3 +217,48 @@ def test_a_blank_docx_table_cell_is_null_in_its_place() -> None:
     assert got["t3.deny.law.legal"] is None
     assert got["t3.deny.law.total"] == cells["t3.deny.law.total"]
     assert got["t3.carried_out.natural"] == cells["t3.carried_out.natural"]
+
+
+def _t3_html(rows: list[str]) -> str:
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def test_html_spans_and_a_table_split_at_a_page_break() -> None:
+    zeros = "".join("<td>0</td>" for _ in range(7))
+    head = [
+        "<tr><td rowspan=3>（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>"
+        "<td colspan=7>申请人情况</td></tr>",
+        "<tr><td rowspan=2>自然人</td><td colspan=5>法人或其他组织</td><td rowspan=2>总计</td></tr>",
+        "<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>",
+        "<tr><td colspan=2>一、本年新收政府信息公开申请数量</td>"
+        + "".join(f"<td>{v}</td>" for v in (4, 1, 0, 0, 0, 0, 5))
+        + "</tr>",
+        f"<tr><td colspan=2>二、上年结转政府信息公开申请数量</td>{zeros}</tr>",
+        "<tr><td rowspan=3>三、本年度办理结果</td><td>（一）予以公开</td>"
+        + "".join(f"<td>{v}</td>" for v in (3, 1, 0, 0, 0, 0, 4))
+        + "</tr>",
+        f"<tr><td>（二）部分公开</td>{zeros}</tr>",
+        f"<tr><td rowspan=8>（三）不予公开</td><td>1.属于国家秘密</td>{zeros}</tr>",
+    ]
+    tail = [
+        f"<tr><td>2.其他法律行政法规禁止公开</td>{zeros}</tr>",
+        "<tr><td>（七）总计</td>" + "".join(f"<td>{v}</td>" for v in (4, 1, 0, 0, 0, 0, 5)),
+        f"<tr><td colspan=2>四、结转下年度继续办理</td>{zeros}</tr>",
+    ]
+    page = (
+        "<html><body><div class='content'><h1>杭州市富阳区财政局2023年政府信息公开工作年度报告</h1>"
+        "<p>一、总体情况</p><p>" + "我局认真落实条例。" * 20 + "</p>"
+        "<p>三、收到和处理政府信息公开申请情况</p>"
+        + _t3_html(head)
+        + "<p>- 5 -</p>"
+        + _t3_html(tail)
+        + "<p>四、政府信息公开行政复议、行政诉讼情况</p><p>五、存在的主要问题及改进情况</p></div></body></html>"
+    )
+    got = _values(_tables(page, "html"))
+    assert got["t3.new.natural"] == 4
+    assert got["t3.new.total"] == 5
+    assert got["t3.open.business"] == 1
+    assert got["t3.deny.law.total"] == 0
+    assert got["t3.result_total.total"] == 5
+    assert got["t3.carried_out.total"] == 0
+    assert got["t3.deny.safety.total"] is None  # a row the page does not print
