@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import warnings
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.cli import main
 from services.extract.disclosure_tables import read_tables
+from services.store.api import create_api
 from services.store.disclosure import stats_rows
 from services.store.service import StoreService
 from shared.events import DisclosureTables, Region
@@ -136,3 +138,19 @@ async def test_cli_stats_show_and_export(store: StoreService, cli: CliRunner) ->
     assert sfj["tables_format"] == "2021"
     assert "does not balance" in sfj["tables_findings"]
     assert json.loads(sfj["tables_cells"])["t3.carried_out.natural"] == 9
+
+
+async def test_http_api_gives_the_tables(store: StoreService) -> None:
+    await _scenario(store)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    client = TestClient(create_api(store.sessions, rules=KUNMING_RULES, clock=lambda: NOW))
+    answer = client.get("/api/stats", params={"year": 2024, "region": "530102"}).json()
+    (row,) = answer["rows"]
+    assert row["agency"] == "五华区人民政府"
+    assert "t4.review.total" in answer["columns"]
+    detail = client.get(f"/api/reports/{row['filing_id']}").json()
+    assert detail["disclosure"]["cells"] == sample_cells("2021")
+    assert client.get("/api/stats").status_code == 400
