@@ -136,7 +136,7 @@ class TableCell(Frozen):
 
     key: str  # t3.new.natural: table, row, column (README, "The 信息公开 tables")
     value: int | float | None
-    unit: str  # 件 for counts, 万元 or 元 for money as the table states it
+    unit: str  # 件 for counts, 万元 or 元 for money as the table states it ("" if it does not)
 
 
 class DisclosureTables(Frozen):

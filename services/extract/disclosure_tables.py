@@ -171,10 +171,11 @@ _T2_LABELS = re.compile(r"行政许可|行政处罚|行政事业性收费|规范
 
 def _grid_tables(
     grids: Sequence[Sequence[Sequence[str]]],
-) -> dict[str, list[Run]]:
+) -> tuple[dict[str, list[Run]], dict[str, str]]:
     """Runs of the page's `<table>`s, sorted to tables 二, 三, 四 by what they hold: a grid
     may hold several (one table for the whole report) or a part of one (split at a page break)."""
     out: dict[str, list[Run]] = {}
+    texts: dict[str, str] = {}
     for grid in grids:
         text = "".join("".join(row) for row in grid)
         names = [
@@ -189,7 +190,8 @@ def _grid_tables(
         runs = grid_runs(grid) if names else []
         for name in names:
             out.setdefault(name, []).extend(runs)
-    return out
+            texts[name] = texts.get(name, "") + text
+    return out, texts
 
 
 def read_tables(
@@ -206,13 +208,13 @@ def read_tables(
     grids = [[[simplified(cell) for cell in row] for row in grid] for grid in grids]
     heads = _headings(lines)
     regions = _regions(lines, heads)
-    from_grids = _grid_tables(grids)
+    from_grids, grid_texts = _grid_tables(grids)
     runs: dict[str, list[Run]] = {}
     texts: dict[str, str] = {}
     for name in ("二", "三", "四"):
         if name in from_grids:
             runs[name] = from_grids[name]
-            texts[name] = "".join(run.label for run in from_grids[name])
+            texts[name] = grid_texts[name]
         elif name in regions:
             start, stop = regions[name]
             runs[name] = text_runs(lines[start:stop], ends_text=stop >= len(lines))
@@ -248,7 +250,8 @@ def read_tables(
         cells.update(read.cells)
     if not found:
         return None
-    unit = money_unit(texts.get("二", "")) or "万元"
+    # The 2021 table prints 本年收费金额（单位：万元）; a 2019 采购总金额 states its unit or none.
+    unit = money_unit(texts.get("二", "")) or ("万元" if fmt == "2021" else "")
     money = disclosure_schema.money_keys()
     typed = tuple(
         TableCell(key=key, value=value, unit=unit if key in money else "件")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from services.extract.core import Document, extract_document
 from services.extract.disclosure_score import (
     TARGET_CELLS,
     TARGET_INVENTED,
@@ -81,3 +82,27 @@ def test_the_score_counts_an_invented_value_and_a_wrong_one() -> None:
     assert (score.labelled, score.right, score.invented) == (2, 0, 2)
     assert field_of("t3.deny.secret.legal") == "t3.legal"
     assert field_of("t2.fee.amount") == "t2.fee.amount"
+
+
+def test_a_complete_real_html_report_reads_whole_and_passes_every_check() -> None:
+    page = (SET / "t-sh-szfbgt-xxgk-2019.html").read_bytes()
+    result = extract_document(Document(content=page, content_type="text/html; charset=utf-8"))
+    assert result.disclosure is not None
+    assert result.disclosure.tables == ("二", "三", "四")
+    assert result.disclosure.findings == ()
+    cells = {cell.key: cell.value for cell in result.disclosure.cells}
+    assert cells["t3.open.total"] is None  # printed blank on the page
+    assert cells["t2.procurement.amount"] == 251000
+    units = {cell.key: cell.unit for cell in result.disclosure.cells}
+    assert units["t2.procurement.amount"] == "元"
+
+    # The same page with one number changed: the checks name what no longer adds up.
+    broken = page.replace(b">805<", b">806<")
+    assert broken != page
+    found = extract_document(Document(content=broken, content_type="text/html")).disclosure
+    assert found is not None
+    # (its row sum is not checked: two of its cells are printed blank)
+    assert found.findings == (
+        "table 三 does not balance (总计): 本年新收 859 + 上年结转 18 = 877, "
+        "but 总计 806 + 结转下年度 72 = 878",
+    )
