@@ -17,7 +17,8 @@ from services.extract.metadata import fold
 
 Value = int | float | None
 
-_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[+-]?\d+(?:\.\d+)?$")
+# At most 15 digits before the point: a longer run is no count or amount (and would overflow).
+_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3}){1,4}(?:\.\d{1,6})?$|^[+-]?\d{1,15}(?:\.\d{1,6})?$")
 _NO_VALUE = frozenset(
     {"—", "——", "-", "--", "－", "/", "／", "\\", "无", "空", "–", "―", "_", "＿", "__"}
 )
