@@ -48,6 +48,7 @@ _CHROME = re.compile(
     r"|ICP\s*备|公网安备|^\s*[|｜]\s*$",
     re.IGNORECASE,
 )
+_STATUTORY_TABLE = re.compile(r"本年新收|第二十[条條]|[结結]果[维維]持|本年[制製][发發]|本年新[制製]作|上年[结結][转轉]")
 _META_LINE = re.compile(r"^\s*(?:来源|发布时间|发布日期|发布于)\s*[:：]")
 
 
@@ -223,5 +224,6 @@ def html_page(markup: str) -> Page:
         body_lines=body,
         meta=meta,
         title_candidates=tuple(titles),
-        tables=_tables(tree),
+        # Only the statutory tables of 信息公开 reports are read as grids: other pages skip the walk.
+        tables=_tables(tree) if _STATUTORY_TABLE.search(markup) else (),
     )
