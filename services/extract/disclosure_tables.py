@@ -29,13 +29,27 @@ from services.extract.disclosure_layout import (
 from services.extract.disclosure_schema import T3_ROWS, T4_ROW, Format, Row
 from shared.events import DisclosureTables, TableCell
 
-_HEADINGS: dict[str, re.Pattern[str]] = {
-    "一": re.compile(r"^[一1][、.．]?\s*总体情况"),
-    "二": re.compile(r"主动公开政府信息(?:情况)?$|^[二2][、.．]\s*主动公开政府信息"),
-    "三": re.compile(r"收到和处理政府信息公开申请(?:情况)?"),
-    "四": re.compile(r"政府信息公开行政复议.{0,2}行政诉讼(?:情况)?|^[四4][、.．]\s*.{0,6}行政复议"),
-    "五": re.compile(r"存在的主要问题及改进情况|^[五5][、.．]\s*存在的?主要问题"),
-    "六": re.compile(r"其他需要报告的事项"),
+# Each section heading as numbered (二、主动公开政府信息情况), then unnumbered: 一、总体情况 often has
+# a subheading （一）主动公开政府信息情况 of its own, which must not start table 二's region.
+_HEADINGS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "一": (re.compile(r"^[一1][、.．]\s*总体情况"), re.compile(r"^总体情况")),
+    "二": (
+        re.compile(r"^[二2][、.．]\s*主动公开政府信息"),
+        re.compile(r"^主动公开政府信息(?:情况)?$"),
+    ),
+    "三": (
+        re.compile(r"^[三3][、.．]\s*收到和处理政府信息公开申请"),
+        re.compile(r"收到和处理政府信息公开申请(?:情况)?$"),
+    ),
+    "四": (
+        re.compile(r"^[四4][、.．]\s*.{0,8}行政复议"),
+        re.compile(r"政府信息公开行政复议.{0,2}行政诉讼(?:情况)?$"),
+    ),
+    "五": (
+        re.compile(r"^[五5][、.．]\s*.{0,10}存在的?主要问题"),
+        re.compile(r"存在的?主要问题及改进情况$"),
+    ),
+    "六": (re.compile(r"^[六6][、.．]\s*其他需要报告的事项"), re.compile(r"其他需要报告的事项$")),
 }
 _MAX_HEADING = 40
 _T3_START = re.compile(r"本年新收")
@@ -55,13 +69,20 @@ class _Read:
 
 
 def _headings(lines: Sequence[str]) -> dict[str, int]:
+    """The line of each section heading: the first numbered one, else the first unnumbered."""
     found: dict[str, int] = {}
-    for i, line in enumerate(lines):
-        if len(line) > _MAX_HEADING:
-            continue
-        for number, pattern in _HEADINGS.items():
-            if number not in found and pattern.search(line.strip()):
-                found[number] = i
+    for number, (numbered, loose) in _HEADINGS.items():
+        for pattern in (numbered, loose):
+            at = next(
+                (
+                    i
+                    for i, line in enumerate(lines)
+                    if len(line) <= _MAX_HEADING and pattern.search(line.strip())
+                ),
+                None,
+            )
+            if at is not None:
+                found[number] = at
                 break
     return found
 
@@ -118,8 +139,13 @@ def _fit(row: Row, run: Run, fmt: Format) -> tuple[Value, ...] | None:
 def _match_rows(
     runs: Sequence[Run], rows: Sequence[Row], table: str, prefix: str, fmt: Format
 ) -> _Read:
-    """Lay each run on the first row (at or after the last one matched) its label names."""
+    """Lay each run on the first row (at or after the last one matched) its label names.
+
+    A run whose numbers do not fit its row leaves the row open: a sentence above the table
+    (本年新收申请 3 件) names a row too, and the table's own row may still come.
+    """
     read = _Read()
+    unfit: dict[str, str] = {}
     at = 0
     for run in runs:
         if not run.values:
@@ -129,18 +155,23 @@ def _match_rows(
         if hit is None:
             continue
         row = rows[hit]
-        at = hit + 1
         fitted = _fit(row, run, fmt)
         if fitted is None:
-            read.notes.append(
+            unfit[row.key] = (
                 f"table {table} row {row.label}: {len(run.values)} values for "
                 f"{len(row.columns)} cells, left unread"
             )
-            fitted = (None,) * len(row.columns)
+            fitted = (None,) * len(
+                row.columns
+            )  # `at` stays: this row and those before it stay open
+        else:
+            unfit.pop(row.key, None)
+            at = hit + 1
         for column, value in zip(row.columns, fitted, strict=True):
             read.cells[f"{prefix}.{row.key}.{column}"] = value
         if at == len(rows):
             break
+    read.notes.extend(unfit.values())
     return read
 
 

@@ -262,3 +262,18 @@ def test_html_spans_and_a_table_split_at_a_page_break() -> None:
     assert got["t3.result_total.total"] == 5
     assert got["t3.carried_out.total"] == 0
     assert got["t3.deny.safety.total"] is None  # a row the page does not print
+
+
+def test_numbers_in_the_prose_above_a_table_are_not_its_cells() -> None:
+    cells = sample_cells("2021")
+    page = render(cells, "2021", "rows").replace(
+        "一、总体情况\n",
+        "一、总体情况\n（一）主动公开政府信息情况\n全年办理行政许可 35 件，行政处罚 2 件。\n",
+    )
+    page = page.replace(
+        "三、收到和处理政府信息公开申请情况\n",
+        "三、收到和处理政府信息公开申请情况\n本年新收申请 3 件，上年结转 2 件。\n",
+    )
+    tables = _tables(page, "rows")
+    assert _values(tables) == cells
+    assert tables.findings == ()
