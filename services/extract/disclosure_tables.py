@@ -42,7 +42,7 @@ _HEADINGS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(r"收到和处理政府信息公开申请(?:情况)?$"),
     ),
     "四": (
-        re.compile(r"^[四4][、.．]\s*.{0,8}行政复议"),
+        re.compile(r"^[四4][、.．]\s*.{0,20}行政复议"),
         re.compile(r"政府信息公开行政复议.{0,2}行政诉讼(?:情况)?$"),
     ),
     "五": (

@@ -8,7 +8,7 @@ import pytest
 
 from services.extract.core import Document, extract_document
 from services.extract.disclosure_layout import text_runs
-from services.extract.disclosure_tables import read_tables
+from services.extract.disclosure_tables import _headings, read_tables
 from shared.events import DisclosureTables, Extraction
 from tests.disclosure_pages import Layout, render, sample_cells, table_rows
 from tests.unit.test_extract_formats import DOCX_TYPE, make_docx
@@ -277,3 +277,17 @@ def test_numbers_in_the_prose_above_a_table_are_not_its_cells() -> None:
     tables = _tables(page, "rows")
     assert _values(tables) == cells
     assert tables.findings == ()
+
+
+def test_section_headings_in_their_common_wordings() -> None:
+    lines = [
+        "一、总体情况",
+        "（一）主动公开政府信息情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、因政府信息公开工作被申请行政复议和提起行政诉讼情况",
+        "五、政府信息公开工作存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ]
+    assert _headings(lines) == {"一": 0, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+    assert _headings(["主动公开政府信息情况"]) == {"二": 0}
