@@ -3,7 +3,7 @@
 Two formats: the 2021 format of 国办公开办函〔2021〕30号 (report years 2021 on) and the 2019 trial
 format of 国办公开办函〔2019〕60号 (2019 and 2020). They share tables 三 and 四, except that the
 2021 table 三 splits （六）其他处理 in three; table 二 differs. A cell key is
-`t<table>.<row>.<column>` (`t3.new.natural`), spelled out in /work/eval_incoming/tables/FORMAT.md
+`t<table>.<row>.<column>` (`t3.new.natural`), spelled out in tests/fixtures/disclosure/FORMAT.md
 and the README. Each row is found by a pattern on its label text (the label cells joined, blanks
 removed), tried in table order, so a label that names its group too (（三）不予公开1.属于国家秘密)
 still lands on its own row.
