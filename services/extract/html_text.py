@@ -48,7 +48,9 @@ _CHROME = re.compile(
     r"|ICP\s*备|公网安备|^\s*[|｜]\s*$",
     re.IGNORECASE,
 )
-_STATUTORY_TABLE = re.compile(r"本年新收|第二十[条條]|[结結]果[维維]持|本年[制製][发發]|本年新[制製]作|上年[结結][转轉]")
+_STATUTORY_TABLE = re.compile(
+    r"本年新收|第二十[条條]|[结結]果[维維]持|本年[制製][发發]|本年新[制製]作|上年[结結][转轉]"
+)
 _META_LINE = re.compile(r"^\s*(?:来源|发布时间|发布日期|发布于)\s*[:：]")
 
 
