@@ -131,6 +131,24 @@ class Figure(Frozen):
     text: str
 
 
+class TableCell(Frozen):
+    """One cell of a 信息公开 report's statutory table; `value` None: printed but unreadable."""
+
+    key: str  # t3.new.natural: table, row, column (README, "The 信息公开 tables")
+    value: int | float | None
+    unit: str  # 件 for counts, 万元 or 元 for money as the table states it ("" if it does not)
+
+
+class DisclosureTables(Frozen):
+    """The statutory tables (二, 三, 四) of a 政府信息公开工作年度报告, read and checked."""
+
+    format: Literal["2021", "2019"]  # 国办公开办函〔2021〕30号, or the 2019 trial format
+    report_year: int | None = None
+    tables: tuple[str, ...] = ()  # the tables found: "二", "三", "四"
+    cells: tuple[TableCell, ...] = ()  # every cell of every table found
+    findings: tuple[str, ...] = ()  # failed checks: "table 三 does not balance: …"
+
+
 class Extraction(Frozen):
     """What the extractor found in one document; `is_annual_report` false means nothing else matters."""
 
@@ -156,6 +174,7 @@ class Extraction(Frozen):
     words: tuple[str, ...] = ()  # jieba's words of `text`: the one segmentation, reused downstream
     reasons: tuple[str, ...] = ()  # why it was (not) taken for a report, for operators
     warnings: tuple[str, ...] = ()
+    disclosure: DisclosureTables | None = None  # 信息公开 reports only; absent from older events
 
 
 class ReportExtracted(Event):

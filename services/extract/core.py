@@ -12,7 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from services.extract import bounds, classify, formats, metadata, script, sections
+from services.extract import (
+    bounds,
+    classify,
+    disclosure_tables,
+    formats,
+    metadata,
+    script,
+    sections,
+)
 from services.extract.agency import has_placeholder, repeated_placed_agency, title_agency
 from services.extract.clues import host_clues, identifier_clues
 from services.extract.html_text import Page, html_page, looks_like_html, text_page
@@ -20,7 +28,7 @@ from services.extract.resolve import resolve_agency
 from shared.decoding import decode_bytes
 from shared.events import Extraction, ReportKind
 
-EXTRACTOR_VERSION = "5"  # bump when results can change
+EXTRACTOR_VERSION = "6"  # bump when results can change
 
 # Binary content served as text shows control, replacement and private-use characters.
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd\ue000-\uf8ff]")
@@ -96,6 +104,8 @@ def read_page(doc: Document) -> Page:
         page = text_page(text)
     else:
         page = html_page(text)
+    if kind == "docx":  # its tables as grids: a blank cell keeps its place
+        page = replace(page, tables=formats.docx_tables(doc.content))
     return replace(page, from_traditional=True) if converted else page
 
 
@@ -315,6 +325,11 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
         text, tokens, kept = text[:chars], tokens[:count], bounds.cut_lines(kept, chars)
     warnings.extend(_cut_warning(len(text), total_chars))
     heading_tree = sections.headings(kept)[: bounds.MAX_SECTIONS]
+    disclosure = (
+        disclosure_tables.read_tables(body, page.tables, year)
+        if kind == "政府信息公开工作年度报告"
+        else None
+    )
     return Extraction(
         extractor_version=EXTRACTOR_VERSION,
         is_annual_report=True,
@@ -338,4 +353,5 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
         words=tokens,  # store's search index and near-duplicate check use them as they are
         reasons=tuple(reasons),
         warnings=tuple(warnings),
+        disclosure=disclosure,
     )

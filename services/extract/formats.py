@@ -118,8 +118,7 @@ def pdf_text(content: bytes) -> str:
     return _unwrap(text)
 
 
-def docx_text(content: bytes) -> str:
-    """The text of a DOCX body: one line per paragraph, table cells on their own lines."""
+def _docx_body(content: bytes) -> ElementTree.Element:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             if archive.getinfo("word/document.xml").file_size > _MAX_DOCX_XML:
@@ -127,25 +126,53 @@ def docx_text(content: bytes) -> str:
             xml = archive.read("word/document.xml")
         # ElementTree never fetches external entities, and expat >= 2.4.1 (Python 3.11 bundles
         # 2.5+) refuses entity-expansion bombs: the defusedxml dependency buys nothing here.
-        root = ElementTree.fromstring(xml)  # noqa: S314
+        return ElementTree.fromstring(xml)  # noqa: S314
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
         raise UndecodableDocument(f"broken DOCX: {exc}") from exc
-    lines = []
-    for paragraph in root.iter(f"{_W}p"):
-        parts = []
-        for node in paragraph.iter():
-            if node.tag == f"{_W}t" and node.text:
-                parts.append(node.text)
-            elif node.tag == f"{_W}tab":
-                parts.append(" ")
-        lines.append("".join(parts))
-    text = "\n".join(lines)
+
+
+def _paragraph_text(paragraph: ElementTree.Element) -> str:
+    parts = []
+    for node in paragraph.iter():
+        if node.tag == f"{_W}t" and node.text:
+            parts.append(node.text)
+        elif node.tag == f"{_W}tab":
+            parts.append(" ")
+    return "".join(parts)
+
+
+def docx_text(content: bytes) -> str:
+    """The text of a DOCX body: one line per paragraph, table cells on their own lines."""
+    root = _docx_body(content)
+    text = "\n".join(_paragraph_text(paragraph) for paragraph in root.iter(f"{_W}p"))
     if not text.strip():
         raise UndecodableDocument("DOCX without text")
     return text
 
 
+def docx_tables(content: bytes) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The innermost tables of a DOCX body as rows of cell texts (a blank cell stays "", where
+    the text of `docx_text` loses it)."""
+    tables = []
+    for table in _docx_body(content).iter(f"{_W}tbl"):
+        if any(inner is not table for inner in table.iter(f"{_W}tbl")):
+            continue
+        rows = tuple(
+            tuple(
+                "".join(_paragraph_text(p) for p in cell.iter(f"{_W}p")).strip()
+                for cell in row.iter(f"{_W}tc")
+            )
+            for row in table.iter(f"{_W}tr")
+        )
+        if rows:
+            tables.append(rows)
+    return tuple(tables)
+
+
 _LINE_END = re.compile(r"[。；;：:！!？?”」』）)]$|^\s*$")
+# A table row printed as text (a label, then numbers apart: "重复申请 1 2 0 0 0 0 3") and a page
+# number ("- 3 -") are lines of their own, not a sentence the page width cut.
+_TABLE_ROW = re.compile(r"(?:^|\s)[\d.]+(?:\s+[\d.]+)+\s*$|^\s*[-—–]\s*\d+\s*[-—–]\s*$")
 
 
 def _unwrap(text: str) -> str:
@@ -153,7 +180,15 @@ def _unwrap(text: str) -> str:
     out: list[str] = []
     for raw in text.splitlines():
         line = raw.strip()
-        if out and out[-1] and line and not _LINE_END.search(out[-1]) and len(out[-1]) >= 30:
+        if (
+            out
+            and out[-1]
+            and line
+            and not _LINE_END.search(out[-1])
+            and len(out[-1]) >= 30
+            and not _TABLE_ROW.search(out[-1])
+            and not _TABLE_ROW.search(line)
+        ):
             out[-1] += line
         else:
             out.append(line)

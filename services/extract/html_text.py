@@ -48,6 +48,9 @@ _CHROME = re.compile(
     r"|ICP\s*备|公网安备|^\s*[|｜]\s*$",
     re.IGNORECASE,
 )
+_STATUTORY_TABLE = re.compile(
+    r"本年新收|第二十[条條]|[结結]果[维維]持|本年[制製][发發]|本年新[制製]作|上年[结結][转轉]"
+)
 _META_LINE = re.compile(r"^\s*(?:来源|发布时间|发布日期|发布于)\s*[:：]")
 
 
@@ -61,6 +64,7 @@ class Page:
     meta: dict[str, str] = field(default_factory=dict)  # <meta name> lower-cased -> content
     title_candidates: tuple[str, ...] = ()  # from h1 / .title / <title>, best first
     from_traditional: bool = False  # converted from traditional characters (script.py)
+    tables: tuple[tuple[tuple[str, ...], ...], ...] = ()  # innermost <table>s: rows of cell texts
 
 
 def looks_like_html(text: str) -> bool:
@@ -161,6 +165,27 @@ def _densest(tree: LexborHTMLParser) -> LexborNode | None:
     return max(scores.values(), key=lambda item: item[0])[1]
 
 
+def _tables(tree: LexborHTMLParser) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """Every innermost <table> as rows of cell texts (blank cells kept as "", spans not expanded:
+    the statutory tables span their label columns only, and the numbers are read from the right)."""
+    found = []
+    for table in tree.css("table"):
+        if len(table.css("table")) > 1:  # a layout table around the real one (css() counts itself)
+            continue
+        rows = []
+        for tr in table.css("tr"):
+            cells = tuple(
+                re.sub(r"\s+", "", fold(cell.text(separator="", strip=True)))
+                for cell in tr.iter()
+                if cell.tag in ("td", "th")
+            )
+            if cells:
+                rows.append(cells)
+        if rows:
+            found.append(tuple(rows))
+    return tuple(found)
+
+
 def html_page(markup: str) -> Page:
     """An HTML page: meta tags, title candidates, every line, and the main container's lines."""
     tree = LexborHTMLParser(flatten_deep(markup, _BLOCK_TAGS))
@@ -201,4 +226,6 @@ def html_page(markup: str) -> Page:
         body_lines=body,
         meta=meta,
         title_candidates=tuple(titles),
+        # Only the statutory tables of 信息公开 reports are read as grids: other pages skip the walk.
+        tables=_tables(tree) if _STATUTORY_TABLE.search(markup) else (),
     )

@@ -7,6 +7,7 @@ Queries are blocking SQLAlchemy calls, so they run in Starlette's thread pool.
 
 Routes: `/api/reports` (?year, agency, kind, region), `/api/reports/{id}`, `/api/search?q=`
 (&limit), `/api/compliance?year=` (&region, kind, agency, status (repeatable), now),
+`/api/stats?year=` (&region: the 信息公开 tables, one row per filing),
 `/api/export.csv` (?year, region, kind, agency).
 Bad parameters answer 400 with `{"error": ...}`; an unknown filing 404.
 """
@@ -23,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from services.store import core, queries
+from services.store import core, disclosure, queries
 from services.store.compliance import VERDICTS, judged_at, region_rates
 from services.store.compliance import compliance as compliance_rows
 from shared.clock import Clock, system_clock
@@ -109,7 +110,14 @@ def api_routes(
         row = queries.show_filing(sessions, request.path_params["filing_id"])
         if row is None:
             return JSONResponse({"error": "no such filing"}, status_code=404)
+        row["disclosure"] = disclosure.tables_of(sessions, row["id"])
         return row
+
+    def stats(request: Request) -> Any:
+        year = _int(request, "year", required=True)
+        assert year is not None
+        columns, rows = disclosure.stats_rows(sessions, year, _regions(request))
+        return {"year": year, "columns": columns, "rows": rows}
 
     def search(request: Request) -> Any:
         q = (request.query_params.get("q") or "").strip()
@@ -169,6 +177,7 @@ def api_routes(
         Route("/api/reports", handler(list_reports)),
         Route("/api/reports/{filing_id}", handler(show_report)),
         Route("/api/search", handler(search)),
+        Route("/api/stats", handler(stats)),
         Route("/api/compliance", handler(compliance)),
         Route("/api/export.csv", handler(export_csv)),
     ]

@@ -1,4 +1,4 @@
-"""The store's commands: the read side of the record (`nianbao reports|compliance|export`)."""
+"""The store's commands: the read side of the record (`nianbao reports|compliance|export|stats`)."""
 
 from __future__ import annotations
 
@@ -78,12 +78,15 @@ def reports_list(
 @friendly_errors
 def reports_show(filing_id: str, as_json: bool) -> None:
     """Show one filing: its URLs, versions, sections, figures and verdict."""
+    from services.store.disclosure import tables_of
     from services.store.queries import show_filing
 
-    row = show_filing(store_sessions(StoreSettings()), filing_id)
+    sessions = store_sessions(StoreSettings())
+    row = show_filing(sessions, filing_id)
     if row is None:
         click.echo(f"nianbao: no filing {filing_id!r} (ids are in `nianbao reports list --json`)")
         sys.exit(1)
+    row["disclosure"] = tables_of(sessions, filing_id)
     if as_json:
         _echo_json(row)
         return
@@ -100,6 +103,26 @@ def reports_show(filing_id: str, as_json: bool) -> None:
         click.echo(f"  # {figure}")
     if row["missing_elements"]:
         click.echo(f"  missing elements: {'; '.join(row['missing_elements'])}")
+    if row["disclosure"] is not None:
+        _echo_tables(row["disclosure"])
+
+
+def _echo_tables(found: dict[str, Any]) -> None:
+    """The statutory tables, one line per row (cells in their order, - for an unread one)."""
+    click.echo(
+        f"  tables {' '.join(found['tables'])} ({found['format']} format) read from {found['url']}"
+    )
+    lines: dict[str, list[str]] = {}
+    for key, value in found["cells"].items():
+        row, _, column = key.rpartition(".")
+        unit = found["units"].get(key, "")
+        lines.setdefault(row, []).append(f"{column}={'-' if value is None else value}{unit}")
+    for row, cells in lines.items():
+        click.echo(f"    {row:<28} {'  '.join(cells)}")
+    for finding in found["findings"]:
+        click.echo(f"  ! {finding}")
+    if not found["findings"]:
+        click.echo("  tables check: every sum and the balance hold")
 
 
 @reports.command("search")
@@ -282,21 +305,78 @@ def export_command(
     fmt: str, year: int | None, region: str | None, kind: str | None, agency: str | None
 ) -> None:
     """Write every stored filing to standard output, as CSV or JSON lines, for research."""
+    from services.store.disclosure import with_tables
     from services.store.queries import EXPORT_COLUMNS, csv_lines, iter_filings, region_prefixes
 
-    rows = iter_filings(
-        store_sessions(StoreSettings()),
-        year=year,
-        kind=kind,
-        region_prefixes=region_prefixes(region),
-        agency=agency,
+    sessions = store_sessions(StoreSettings())
+    rows = with_tables(
+        sessions,
+        iter_filings(
+            sessions,
+            year=year,
+            kind=kind,
+            region_prefixes=region_prefixes(region),
+            agency=agency,
+        ),
     )
     if fmt == "jsonl":
         for row in rows:
             _echo_json(row)
         return
-    for chunk in csv_lines(rows, EXPORT_COLUMNS):
+    flat = (_flat_tables(row) for row in rows)
+    columns = (*EXPORT_COLUMNS, "tables_format", "tables_findings", "tables_cells")
+    for chunk in csv_lines(flat, columns):
         click.echo(chunk, nl=False)
 
 
-COMMANDS: list[click.Command] = [reports, compliance_command, export_command]
+def _flat_tables(row: dict[str, Any]) -> dict[str, Any]:
+    """An export row for CSV: the tables' format, findings (joined by ;) and cells (as JSON)."""
+    found = row.pop("disclosure")
+    if found is None:
+        return row
+    return {
+        **row,
+        "tables_format": found["format"],
+        "tables_findings": "; ".join(found["findings"]),
+        "tables_cells": json.dumps(found["cells"], ensure_ascii=False),
+    }
+
+
+@click.command("stats")
+@click.option("--year", type=int, required=True, help="Reports covering this year.")
+@click.option("--region", help="A 6-digit 行政区划代码 or a name; covers what is under it.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV, header first, one cell per column.")
+@friendly_errors
+def stats_command(year: int, region: str | None, as_json: bool, as_csv: bool) -> None:
+    """The statutory tables of the year's 信息公开 reports: one row per filing, every cell."""
+    from services.store.disclosure import stats_rows
+    from services.store.queries import csv_lines, region_prefixes
+
+    if as_json and as_csv:
+        raise click.UsageError("give --json or --csv, not both")
+    columns, rows = stats_rows(store_sessions(StoreSettings()), year, region_prefixes(region))
+    if as_json:
+        for row in rows:
+            _echo_json(row)
+        return
+    if as_csv:
+        joined = ({**row, "findings": "; ".join(row["findings"])} for row in rows)
+        for chunk in csv_lines(joined, columns):
+            click.echo(chunk, nl=False)
+        return
+    if not rows:
+        click.echo(f"no 信息公开 tables stored for {year}")
+        return
+    for row in rows:
+        new, done = row.get("t3.new.total"), row.get("t3.result_total.total")
+        click.echo(
+            f"{row['region_code'] or '-':<6}  {row['agency']}  {row['format']} "
+            f"tables {''.join(row['tables'])}  新收 {'-' if new is None else new}  "
+            f"办结 {'-' if done is None else done}  findings {row['findings_count']}"
+        )
+    flagged = sum(1 for row in rows if row["findings_count"])
+    click.echo(f"{len(rows)} filings, {flagged} with findings")
+
+
+COMMANDS: list[click.Command] = [reports, compliance_command, export_command, stats_command]

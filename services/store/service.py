@@ -30,6 +30,7 @@ from services.store.db.models import (
     OutboxEntry,
     Source,
 )
+from services.store.disclosure import save_tables
 from services.store.health import NO_SOURCES, crawl_health
 from shared.clock import Clock
 from shared.db import GroupCommit, run_sync, unit_of_work
@@ -147,6 +148,8 @@ class StoreService:
         agency = _agency_for(session, event, self.clock())
         filing = self._upsert_filing(session, event, agency)
         document.filing_id = filing.id
+        if extraction.disclosure is not None:
+            save_tables(session, filing.id, event.url, extraction.disclosure, self.clock())
 
     def _upsert_filing(self, session: Session, event: ReportExtracted, agency: Agency) -> Filing:
         extraction = event.extraction

@@ -136,6 +136,22 @@ class Filing(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class FilingTables(Base):
+    """The statutory tables of a 信息公开 filing, as read from its best document, and the checks."""
+
+    __tablename__ = "filing_tables"
+    filing_id: Mapped[str] = mapped_column(ForeignKey("filings.id"), primary_key=True)
+    report_year: Mapped[int] = mapped_column(Integer, index=True)
+    url: Mapped[str] = mapped_column(Text)  # the document they were read from
+    format: Mapped[str] = mapped_column(String(4))  # 2021 | 2019
+    tables: Mapped[list[Any]] = mapped_column(JSON, default=list)  # ["二", "三", "四"]
+    cells: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # key -> value (None: unread)
+    units: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # key -> unit, money only
+    findings: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    cells_read: Mapped[int] = mapped_column(Integer)  # cells with a value: picks the best read
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class FilingUrl(Base):
     """A URL where a filing was seen (portals repost)."""
 
