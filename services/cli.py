@@ -18,6 +18,7 @@ from services.ingest import cli as ingest_cli
 from services.notify import cli as notify_cli
 from services.ops import cli as ops_cli
 from services.store import cli as store_cli
+from services.store import registry_cli
 from shared.cli import friendly_errors
 from shared.errors import ConfigurationError
 
@@ -91,7 +92,7 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
-for module in (ingest_cli, extract_cli, store_cli, notify_cli, ops_cli):
+for module in (ingest_cli, extract_cli, store_cli, registry_cli, notify_cli, ops_cli):
     for command in module.COMMANDS:
         main.add_command(command)
 

@@ -192,6 +192,12 @@ def compliance_command(
             f"{row['region_code'] or '-':<6}  {row['agency']:<20}  {row['kind']:<14}  "
             f"due {row['deadline']}  {row['status']:<8}  {row['published'] or ''}  {row['url'] or ''}"
         )
+    from services.store.coverage import level_rates, rate_line
+
+    click.echo("")
+    click.echo(f"by level, as of {now.date().isoformat()} (every government of the registry):")
+    for level_rate in level_rates(rows):
+        click.echo(f"  {rate_line(level_rate)}")
     click.echo("")
     click.echo(f"by region, as of {now.date().isoformat()}:")
     from shared.regions import regions

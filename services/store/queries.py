@@ -22,7 +22,8 @@ from services.store.db.models import (
     Obligation,
     Source,
 )
-from services.store.health import NO_SOURCES, crawl_health
+from services.store.health import covering_health, crawl_health, health_of
+from services.store.registry import agency_level
 from services.store.search import search_filing_ids
 from shared.db import unit_of_work
 from shared.errors import ConfigurationError
@@ -271,6 +272,7 @@ COMPLIANCE_COLUMNS = (
     "agency_id",
     "agency",
     "region_code",
+    "level",
     "kind",
     "year",
     "deadline",
@@ -298,7 +300,7 @@ def compliance(
     with unit_of_work(sessions) as session:
         agencies = select(
             Agency.id, Agency.name, Agency.region_code, Agency.level, Agency.expects
-        ).where(Agency.origin == "sources")
+        ).where(Agency.origin.in_(("sources", "registry")))
         filings = select(
             Filing.agency_id, Filing.kind, Filing.published, Filing.first_seen, Filing.url
         ).where(Filing.report_year == year)
@@ -318,11 +320,13 @@ def compliance(
             if first_seen <= now
         }
         health = crawl_health(session)
+        covering = covering_health(session)
     rule_cache: dict[tuple[str, core.Role, str | None], core.DeadlineRule | None] = {}
     rows: list[dict[str, Any]] = []
     for agency_id, name, region_code, level, expects in agency_rows:
         role = core.agency_role(name, level)
-        agency_health = health.get(agency_id, NO_SOURCES)
+        agency_health = health_of(agency_id, name, region_code, health, covering)
+        level_name = agency_level(level, region_code)
         known_now = agency_health.newest_success is None or agency_health.newest_success <= now
         for expected in expects or []:
             if kind and expected != kind:
@@ -350,6 +354,7 @@ def compliance(
                     "agency_id": agency_id,
                     "agency": name,
                     "region_code": region_code,
+                    "level": level_name,
                     "kind": expected,
                     "year": year,
                     "deadline": deadline.isoformat(),

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.store import core, search, text
+from services.store.attribution import attribute
 from services.store.db.models import (
     Agency,
     AgencyAlias,
@@ -30,7 +31,9 @@ from services.store.db.models import (
     OutboxEntry,
     Source,
 )
-from services.store.health import NO_SOURCES, crawl_health
+from services.store.health import NO_SOURCES, covering_health, crawl_health, health_of
+from services.store.registry import registry
+from services.store.registry_sync import keep_for_review, resolve_review, sync_registry
 from shared.clock import Clock
 from shared.db import GroupCommit, run_sync, unit_of_work
 from shared.events import (
@@ -98,17 +101,19 @@ class StoreService:
                     source_id = spec.source_id(index)
                     source = session.get(Source, source_id)
                     if source is None:
-                        session.add(
-                            Source(
-                                id=source_id,
-                                agency_id=spec.id,
-                                list_url=source_spec.list_url,
-                                consecutive_failures=0,
-                                last_counts={},
-                            )
+                        source = Source(
+                            id=source_id,
+                            agency_id=spec.id,
+                            consecutive_failures=0,
+                            last_counts={},
                         )
-                    else:
-                        source.list_url = source_spec.list_url
+                        session.add(source)
+                    source.list_url = source_spec.list_url
+                    covers = source_spec.covers
+                    source.covers = covers.model_dump(exclude_defaults=True) if covers else None
+            session.flush()
+            # Every county-level-and-up government is a known agency, watched or not.
+            sync_registry(session, registry(), now)
 
     # ---- report.extracted ---------------------------------------------------------------------
     async def record_extraction(self, event: ReportExtracted) -> None:
@@ -144,7 +149,17 @@ class StoreService:
         ):
             document.filing_id = None
             return
-        agency = _agency_for(session, event, self.clock())
+        source = session.get(Source, event.source_id)
+        if source is not None and source.covers:
+            found = attribute(session, extraction.agency, extraction.region.code, source.covers)
+            if found.agency is None:
+                document.filing_id = None
+                keep_for_review(session, event, found.reason)
+                return
+            agency = found.agency
+            resolve_review(session, event.url)
+        else:
+            agency = _agency_for(session, event, self.clock())
         filing = self._upsert_filing(session, event, agency)
         document.filing_id = filing.id
 
@@ -348,9 +363,17 @@ class StoreService:
         now = self.clock()
         alerts = 0
         with unit_of_work(self.sessions) as session:
-            agencies = session.scalars(select(Agency).where(Agency.origin == "sources")).all()
+            agencies = session.scalars(
+                select(Agency).where(Agency.origin.in_(("sources", "registry")))
+            ).all()
             health = crawl_health(session)
+            covering = covering_health(session)
             for agency in agencies:
+                agency_health = health_of(
+                    agency.id, agency.name, agency.region_code, health, covering
+                )
+                if agency.origin == "registry" and agency_health is NO_SOURCES:
+                    continue  # never crawled: `unknown` without a row (compliance says so)
                 specs = core.obligations_of(
                     agency.expects or [],
                     range(FIRST_OBLIGATION_YEAR, now.year),
@@ -358,7 +381,6 @@ class StoreService:
                     role=core.agency_role(agency.name, agency.level),
                     region_code=agency.region_code,
                 )
-                agency_health = health.get(agency.id, NO_SOURCES)
                 for spec in specs:
                     if spec.deadline > now.date() + timedelta(days=366):
                         continue
