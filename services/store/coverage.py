@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.store import core
 from services.store.db.models import Agency, ReviewItem, Source
 from services.store.registry import LEVELS, agency_level, registry
 from shared.db import unit_of_work
@@ -24,18 +25,19 @@ REVIEW_COLUMNS = (
     "source_id",
     "first_seen",
 )
-LEVEL_WORDS = {"province": "provinces", "city": "cities", "county": "counties"}
+LEVEL_WORDS = {"province": "provinces", "city": "cities", "county": "counties"}  # governments
 
 
 def level_rates(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per level and kind: how many must publish (the true denominator) and how many did.
+    """Per level, role (government or department) and kind: how many must publish (the true denominator) and how many did.
 
     `unknown` counts the obligations nobody could judge (never crawled, or blocked): they are in
     the denominator, so a rate never looks better for what was not looked at.
     """
-    totals: dict[tuple[str, str, str], dict[str, int]] = {}
+    totals: dict[tuple[str, str, str, str], dict[str, int]] = {}
     for row in rows:
-        key = (row.get("level") or "other", row["kind"], row["deadline"])
+        role = core.agency_role(row["agency"])
+        key = (row.get("level") or "other", role, row["kind"], row["deadline"])
         counts = totals.setdefault(
             key, {"obligations": 0, "published": 0, "on_time": 0, "missing": 0, "unknown": 0}
         )
@@ -46,9 +48,9 @@ def level_rates(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         counts["unknown"] += row["status"] == "unknown"
     order = {level: i for i, level in enumerate(LEVELS)}
     return [
-        {"level": level, "kind": kind, "deadline": deadline, **counts}
-        for (level, kind, deadline), counts in sorted(
-            totals.items(), key=lambda i: (order.get(i[0][0], 9), i[0][1], i[0][2])
+        {"level": level, "role": role, "kind": kind, "deadline": deadline, **counts}
+        for (level, role, kind, deadline), counts in sorted(
+            totals.items(), key=lambda i: (order.get(i[0][0], 9), *i[0][1:])
         )
     ]
 
@@ -56,6 +58,8 @@ def level_rates(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def rate_line(rate: dict[str, Any]) -> str:
     """One line of the table: 27/31 provinces published 法治政府建设年度报告 by 2025-04-01."""
     word = LEVEL_WORDS.get(rate["level"], rate["level"])
+    if rate["role"] == "department":
+        word = f"{rate['level']}-level departments"
     return (
         f"{rate['on_time']}/{rate['obligations']} {word} published {rate['kind']} "
         f"by {rate['deadline']} ({rate['published']} in all; missing {rate['missing']}, "
