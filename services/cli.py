@@ -15,6 +15,7 @@ import click
 
 from services.extract import cli as extract_cli
 from services.ingest import cli as ingest_cli
+from services.ingest import sources_cli
 from services.notify import cli as notify_cli
 from services.ops import cli as ops_cli
 from services.store import cli as store_cli
@@ -92,7 +93,7 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
-for module in (ingest_cli, extract_cli, store_cli, registry_cli, notify_cli, ops_cli):
+for module in (ingest_cli, sources_cli, extract_cli, store_cli, registry_cli, notify_cli, ops_cli):
     for command in module.COMMANDS:
         main.add_command(command)
 
