@@ -30,6 +30,18 @@ class CoversSpec(BaseModel):
 
     region: str | None = None  # 6-digit 行政区划代码: every agency under it
     agencies: tuple[str, ...] = ()  # agency ids or full names
+    kinds: tuple[str, ...] = ()  # the kinds of report it carries; default: its agency's expects
+    # True: every covered agency publishes there, so one absent from a healthy crawl is
+    # `missing`. False (default): a covered agency without sources of its own stays `unknown`.
+    complete: bool = False
+
+    @field_validator("kinds")
+    @classmethod
+    def _kinds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [k for k in value if k not in REPORT_KINDS]
+        if unknown:
+            raise ValueError(f"unknown report kind(s) {unknown}; known: {list(REPORT_KINDS)}")
+        return value
 
     @field_validator("region")
     @classmethod

@@ -110,7 +110,7 @@ def proposal_yaml(found: Discovery, agency_id: str | None = None) -> str:
     ident = agency_id or _slug(found.home)
     lines = [
         f"  # discovered from {found.home}: {found.pages_read} pages read, "
-        f"{len(found.columns)} report columns",
+        f"{len(found.columns)} report column(s)",
         f"  - id: {ident}",
         f"    name: {_quote(found.site_name or ident)}  # the site's name: check the agency's",
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -154,3 +155,25 @@ def review_items(sessions: sessionmaker[Session]) -> list[dict[str, Any]]:
             }
             for i in items
         ]
+
+
+def registry_summary(
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    rules: Sequence[core.DeadlineRule],
+    grace_days: int,
+) -> list[str]:
+    """The lines `nianbao up` prints: last year's reports over every government, and the review."""
+    from services.store.queries import compliance
+
+    year = now.year - 1
+    rows = compliance(sessions, year=year, now=now, rules=rules, grace_days=grace_days)
+    lines = [f"compliance {year} over the registry, as of {now.date().isoformat()}:"]
+    lines += [f"  {rate_line(rate)}" for rate in level_rates(rows) if rate["role"] == "government"]
+    waiting = len(review_items(sessions))
+    if waiting:
+        lines.append(
+            f"reports waiting for review (no agency matched): {waiting}; see `nianbao review list`"
+        )
+    return lines

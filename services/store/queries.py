@@ -325,12 +325,12 @@ def compliance(
     rows: list[dict[str, Any]] = []
     for agency_id, name, region_code, level, expects in agency_rows:
         role = core.agency_role(name, level)
-        agency_health = health_of(agency_id, name, region_code, health, covering)
         level_name = agency_level(level, region_code)
-        known_now = agency_health.newest_success is None or agency_health.newest_success <= now
         for expected in expects or []:
             if kind and expected != kind:
                 continue
+            agency_health = health_of(agency_id, name, region_code, health, covering, expected)
+            known_now = agency_health.newest_success is None or agency_health.newest_success <= now
             key = (expected, role, region_code)
             if key not in rule_cache:
                 rule_cache[key] = core.deadline_for(

@@ -86,11 +86,12 @@ def _drop_claimed(session: Session, ids: list[str]) -> None:
 def keep_for_review(session: Session, event: ReportExtracted, reason: str) -> None:
     """Record (or refresh) the review item of a report no agency could be given to."""
     extraction = event.extraction
-    item_id = stable_id("review", event.url)
+    item_id = _review_id(event)
     item = session.get(ReviewItem, item_id)
     if item is None:
         item = ReviewItem(id=item_id, url=event.url, first_seen=event.fetched_at)
         session.add(item)
+    item.url = event.url  # where it was seen last
     item.source_id = event.source_id
     item.agency_name = extraction.agency
     item.region_code = extraction.region.code
@@ -101,8 +102,21 @@ def keep_for_review(session: Session, event: ReportExtracted, reason: str) -> No
     item.last_seen = max(item.last_seen or event.fetched_at, event.fetched_at)
 
 
-def resolve_review(session: Session, url: str) -> None:
+def _review_id(event: ReportExtracted) -> str:
+    # One item per report as the column shows it, wherever it is reposted (or the portal moves).
+    extraction = event.extraction
+    return stable_id(
+        "review",
+        event.source_id,
+        extraction.agency or "",
+        extraction.kind,
+        extraction.report_year or 0,
+        extraction.title or event.url,
+    )
+
+
+def resolve_review(session: Session, event: ReportExtracted) -> None:
     """A report now attributed leaves the review list."""
-    item = session.get(ReviewItem, stable_id("review", url))
+    item = session.get(ReviewItem, _review_id(event))
     if item is not None:
         session.delete(item)

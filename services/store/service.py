@@ -48,7 +48,7 @@ from shared.events import (
     stable_id,
 )
 from shared.logs import log_fields
-from shared.sources import SourcesFile
+from shared.sources import CoversSpec, SourcesFile
 
 log = logging.getLogger("nianbao.store")
 
@@ -110,7 +110,7 @@ class StoreService:
                         session.add(source)
                     source.list_url = source_spec.list_url
                     covers = source_spec.covers
-                    source.covers = covers.model_dump(exclude_defaults=True) if covers else None
+                    source.covers = _covers_row(covers, spec.expects) if covers else None
             session.flush()
             # Every county-level-and-up government is a known agency, watched or not.
             sync_registry(session, registry(), now)
@@ -157,7 +157,7 @@ class StoreService:
                 keep_for_review(session, event, found.reason)
                 return
             agency = found.agency
-            resolve_review(session, event.url)
+            resolve_review(session, event)
         else:
             agency = _agency_for(session, event, self.clock())
         filing = self._upsert_filing(session, event, agency)
@@ -369,11 +369,6 @@ class StoreService:
             health = crawl_health(session)
             covering = covering_health(session)
             for agency in agencies:
-                agency_health = health_of(
-                    agency.id, agency.name, agency.region_code, health, covering
-                )
-                if agency.origin == "registry" and agency_health is NO_SOURCES:
-                    continue  # never crawled: `unknown` without a row (compliance says so)
                 specs = core.obligations_of(
                     agency.expects or [],
                     range(FIRST_OBLIGATION_YEAR, now.year),
@@ -384,6 +379,11 @@ class StoreService:
                 for spec in specs:
                     if spec.deadline > now.date() + timedelta(days=366):
                         continue
+                    agency_health = health_of(
+                        agency.id, agency.name, agency.region_code, health, covering, spec.kind
+                    )
+                    if agency.origin == "registry" and agency_health is NO_SOURCES:
+                        continue  # never crawled: `unknown` without a row (compliance says so)
                     if self._judge(session, agency, agency_health, spec, now):
                         alerts += 1
         return alerts
@@ -516,6 +516,13 @@ class StoreService:
                 .where(OutboxEntry.published_at.is_(None))
             )
             return int(count or 0)
+
+
+def _covers_row(covers: CoversSpec, expects: Sequence[str]) -> dict[str, object]:
+    """A column's coverage as stored: what it covers and the kinds of report it carries."""
+    row: dict[str, object] = covers.model_dump(exclude_defaults=True)
+    row["kinds"] = list(covers.kinds or expects)
+    return row
 
 
 def _set_aliases(session: Session, agency: Agency, aliases: Sequence[str]) -> None:

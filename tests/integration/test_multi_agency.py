@@ -32,7 +32,7 @@ agencies:
     region_code: "110000"
     sources:
       - list_url: https://sfj.beijing.gov.cn/fzzf/index.html
-        covers: {region: "110000"}
+        covers: {region: "110000", complete: true}
   - id: hd-sfj
     name: 北京市海淀区司法局
     region_code: "110108"
@@ -152,6 +152,15 @@ async def test_compliance_over_what_the_column_covers(store: StoreService) -> No
     assert rate_line(department).startswith("1/1 county-level departments published")
     provinces = rates[("province", "government", "法治政府建设年度报告")]
     assert (provinces["obligations"], provinces["missing"]) == (1, 1)
+    # Without `complete`, the column is no evidence about the districts it does not show.
+    store.sync_agencies(factories.sources(SOURCES.replace(", complete: true", "")))
+    partial = queries.compliance(store.sessions, year=2024, now=NOW)
+    status = {(r["agency_id"], r["kind"]): r["status"] for r in partial}
+    assert status[("gov-110106", "法治政府建设年度报告")] == "unknown"
+    assert status[("gov-110108", "法治政府建设年度报告")] == "filed"
+    # The column carries its owner's kinds only: 北京市司法局 expects just 法治政府建设年度报告,
+    # so the districts' 信息公开 reports are not judged by it either way.
+    assert status[("gov-110106", "政府信息公开工作年度报告")] == "unknown"
     everywhere = {
         (r["level"], r["role"]): r for r in level_rates(rows) if r["kind"] == "法治政府建设年度报告"
     }

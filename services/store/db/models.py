@@ -89,7 +89,7 @@ class Source(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     last_counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # A multi-agency column: {"region": "110000"} or {"agencies": [...]}; None for one agency's.
-    covers: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    covers: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class Document(Base):
