@@ -215,18 +215,23 @@ def _apply_history(divisions: list[_Division], changes: list[_Change]) -> list[_
     """Apply the changes the table has not: a merged division goes, a renamed one is renamed.
 
     The table still lists 南昌市湾里区 (merged into 新建区 in 2019) and 错那县 (错那市 since 2023).
+    Only county-level changes are left undone by the table, so paths are computed once.
     """
+    paths = _paths(divisions)
+    by_code = {d.code: d for d in divisions}
     for old, new in changes:
-        paths = _paths(divisions)
         gone = paths.get(old)
-        if gone is None or gone.depth != len(old) - 1:
+        if gone is None or gone.code not in by_code or gone.depth != len(old) - 1:
             continue
-        if new in paths:  # merged into a division that exists
-            divisions = [d for d in divisions if d.code != gone.code]
-        elif new[:-1] == old[:-1]:  # renamed in place
+        if new in paths and paths[new].code in by_code:  # merged into a division that exists
+            del by_code[gone.code]
+            del paths[old]
+        elif new[:-1] == old[:-1] and not any(d.parent == gone.code for d in by_code.values()):
             renamed = _Division(gone.code, new[-1], gone.short, gone.depth, gone.parent)
-            divisions = [renamed if d.code == gone.code else d for d in divisions]
-    return divisions
+            by_code[gone.code] = renamed
+            del paths[old]
+            paths[new] = renamed
+    return [by_code[d.code] for d in divisions if d.code in by_code]
 
 
 def _government_name(path: tuple[str, ...]) -> str:
