@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.cli import main
 from services.store import queries
 from services.store.coverage import level_rates, list_agencies, rate_line, review_items
+from services.store.db.models import Obligation
 from services.store.service import StoreService
 from shared.events import Region
 from tests import factories
@@ -206,3 +208,41 @@ async def test_review_list_command(store: StoreService, database_url: str) -> No
     assert names == {"北京市丰台区教育委员会", None, "天津市静海区人民政府"}
     table = runner.invoke(main, ["review", "list"]).output
     assert "named (none) at -: the page names no agency" in table
+
+
+async def test_the_deadline_check_alerts_only_where_a_complete_column_was_read(
+    store: StoreService,
+) -> None:
+    await _column(store)
+    alerts = await store.check_deadlines()
+    with store.sessions() as session:
+        judged = {
+            (o.agency_id, o.report_year): o.status
+            for o in session.scalars(
+                select(Obligation).where(Obligation.kind == "法治政府建设年度报告")
+            )
+        }
+    # 北京's 16 districts less the 3 in the column, the city itself and the column's owner
+    # (北京市司法局, whose 2024 report is not there): deadlines that passed while watched.
+    assert alerts == 13 + 1 + 1
+    assert judged[("gov-110106", 2024)] == "missing"
+    assert judged[("gov-110108", 2024)] == "filed"
+    assert judged[("hd-sfj", 2024)] == "filed"
+    # Governments no column covers were never crawled: no verdict is stored, none is raised.
+    assert not any(agency.startswith("gov-12") for agency, _ in judged)
+
+
+async def test_a_government_declared_later_takes_the_registry_rows_place(
+    store: StoreService,
+) -> None:
+    declared = (
+        SOURCES + "  - id: ft-gov\n    name: 北京市丰台区人民政府\n    region_code: '110106'\n"
+    )
+    store.sync_agencies(factories.sources(declared))
+    fengtai = list_agencies(store.sessions, region_prefixes=("110106",))
+    assert [(r["id"], r["origin"]) for r in fengtai] == [("ft-gov", "sources")]
+    rows = queries.compliance(store.sessions, year=2024, now=NOW, region_prefixes=("110106",))
+    assert {r["agency_id"] for r in rows} == {"ft-gov"}
+    # Its page in the column goes to the declared agency, by the canonical name.
+    await store.record_extraction(_page(10, "北京市丰台区人民政府", "110106"))
+    assert ("ft-gov", "法治政府建设年度报告") in _filed(store)
