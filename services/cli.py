@@ -16,9 +16,11 @@ import click
 
 from services.extract import cli as extract_cli
 from services.ingest import cli as ingest_cli
+from services.ingest import sources_cli
 from services.notify import cli as notify_cli
 from services.ops import cli as ops_cli
 from services.store import cli as store_cli
+from services.store import registry_cli
 from shared.cli import friendly_errors
 from shared.errors import ConfigurationError
 from shared.settings import parse_now
@@ -116,7 +118,7 @@ def db_upgrade() -> None:
     click.echo("database upgraded to the current version")
 
 
-for module in (ingest_cli, extract_cli, store_cli, notify_cli, ops_cli):
+for module in (ingest_cli, sources_cli, extract_cli, store_cli, registry_cli, notify_cli, ops_cli):
     for command in module.COMMANDS:
         main.add_command(command)
 

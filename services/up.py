@@ -246,6 +246,15 @@ def _print_summary(
             + " (an alert goes out only for a deadline that passes while an agency is watched;"
             " see `nianbao compliance --year Y`)"
         )
+    from services.store.coverage import registry_summary
+
+    for line in registry_summary(
+        sessions,
+        now=parts.store.clock(),
+        rules=parts.store.rules,
+        grace_days=parts.store.grace_days,
+    ):
+        click.echo(line)
     mail = parts.notify.counts()
     click.echo(
         f"overdue alerts raised: {alerts}; emails sent: {sent}"

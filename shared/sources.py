@@ -19,6 +19,44 @@ from shared.events import REPORT_KINDS
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9\-_.]{0,62}$")
 
 
+class CoversSpec(BaseModel):
+    """What a multi-agency column carries: every agency under a region, or the agencies listed.
+
+    Its pages are attributed to the agency each one names (matched against the registry and the
+    sources file), never to the column's owner by default.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    region: str | None = None  # 6-digit 行政区划代码: every agency under it
+    agencies: tuple[str, ...] = ()  # agency ids or full names
+    kinds: tuple[str, ...] = ()  # the kinds of report it carries; default: its agency's expects
+    # True: every covered agency publishes there, so one absent from a healthy crawl is
+    # `missing`. False (default): a covered agency without sources of its own stays `unknown`.
+    complete: bool = False
+
+    @field_validator("kinds")
+    @classmethod
+    def _kinds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [k for k in value if k not in REPORT_KINDS]
+        if unknown:
+            raise ValueError(f"unknown report kind(s) {unknown}; known: {list(REPORT_KINDS)}")
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{6}", value):
+            raise ValueError("covers.region must be a 6-digit 行政区划代码, quoted in YAML")
+        return value
+
+    @model_validator(mode="after")
+    def _one_of(self) -> CoversSpec:
+        if (self.region is None) == (not self.agencies):
+            raise ValueError("covers needs exactly one of region or agencies")
+        return self
+
+
 class SourceSpec(BaseModel):
     """One list (column) page of an agency's portal, with per-source crawl options."""
 
@@ -34,6 +72,7 @@ class SourceSpec(BaseModel):
     page_pattern: str | None = (
         None  # pages 2..max_pages when the pager is unreadable: "index_{i}.html"
     )
+    covers: CoversSpec | None = None  # a column carrying many agencies' reports
 
     @field_validator("page_pattern")
     @classmethod

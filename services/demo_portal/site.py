@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from services.demo_portal.articles import Article, site_articles
 from services.demo_portal.catalogue import SITES, AgencySite
+from services.demo_portal.column import KM_GOV, column_articles, column_pages
 from services.demo_portal.listing import HANWEB_UNITID, hanweb_answer, list_page, page_count
 from services.demo_portal.templates import (
     charset_label,
@@ -89,6 +90,7 @@ def _portal_index() -> Page:
         f'<li><a href="{escape(list_url_path(site))}">{escape(site.name)}</a></li>'
         for site in SITES
     )
+    links += f'<li><a href="{KM_GOV.prefix}/">{escape(KM_GOV.name)}门户网站</a></li>'
     text = (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>nianbao 演示门户'
         f"</title></head><body><h1>nianbao 演示门户</h1><ul>{links}</ul></body></html>"
@@ -136,6 +138,9 @@ def build_site() -> DemoSite:
     for site in SITES:
         articles[site.slug] = site_articles(site)
         pages.update(_site_pages(site, articles[site.slug]))
+    for path, text in column_pages().items():
+        pages[page_key(path)] = _html(KM_GOV, text)
+    articles[KM_GOV.slug] = column_articles()
     return DemoSite(pages=pages, articles=articles)
 
 

@@ -10,7 +10,9 @@ import yaml
 
 from services.demo_portal.articles import seed_labels, seeds_dir
 from services.demo_portal.catalogue import SITES
+from services.demo_portal.column import KM_GOV
 from services.demo_portal.site import list_url
+from services.demo_portal.templates import list_url_path
 
 __all__ = ["demo_sources_yaml", "seed_labels", "seeds_dir"]
 
@@ -33,6 +35,22 @@ def demo_sources_yaml(base_url: str) -> str:
         }
         for site in SITES
     ]
+    # The city's 法治政府建设 专栏 carries its districts' and a department's reports too.
+    agencies.append(
+        {
+            "id": KM_GOV.slug,
+            "name": KM_GOV.name,
+            "region_code": KM_GOV.region_code,
+            "expects": ["法治政府建设年度报告", "政府信息公开工作年度报告"],
+            "sources": [
+                {
+                    "list_url": base_url.rstrip("/") + list_url_path(KM_GOV),
+                    "min_delay_seconds": _DEMO_MIN_DELAY_SECONDS,
+                    "covers": {"region": KM_GOV.region_code, "kinds": ["法治政府建设年度报告"]},
+                }
+            ],
+        }
+    )
     return yaml.safe_dump(
         {"agencies": agencies}, allow_unicode=True, sort_keys=False, default_flow_style=None
     )

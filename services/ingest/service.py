@@ -380,8 +380,11 @@ class IngestService:
                 "occurred_at": self.clock(),
                 "source_id": crawl.source_id,
                 "agency_id": crawl.agency.id,
-                "agency_name": crawl.agency.name,
-                "region_code": crawl.agency.region_code,
+                # A multi-agency column gives no agency hint: each page names its own.
+                "agency_name": "" if crawl.source.covers else crawl.agency.name,
+                "region_code": (
+                    crawl.source.covers.region if crawl.source.covers else crawl.agency.region_code
+                ),
                 "url": item.url,
                 "final_url": result.url,
                 "list_url": crawl.source.list_url,

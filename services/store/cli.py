@@ -248,10 +248,11 @@ def compliance_command(
         click.echo(f"no obligations for {year} match (agencies come from the sources file)")
         return
     for line in table(
-        ("REGION", "AGENCY", "KIND", "DUE", "STATUS", "PUBLISHED", "URL OR WHY"),
+        ("REGION", "LEVEL", "AGENCY", "KIND", "DUE", "STATUS", "PUBLISHED", "URL OR WHY"),
         [
             (
                 r["region_code"],
+                r.get("level") or "",
                 r["agency"],
                 r["kind"],
                 r["deadline"],
@@ -263,6 +264,12 @@ def compliance_command(
         ],
     ):
         click.echo(line)
+    from services.store.coverage import level_rates, rate_line
+
+    click.echo("")
+    click.echo(f"by level, as of {now.date().isoformat()} (every government of the registry):")
+    for level_rate in level_rates(rows):
+        click.echo(f"  {rate_line(level_rate)}")
     click.echo("")
     click.echo(
         f"by region, as of {now.date().isoformat()} (rates over decided obligations: "

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.store import core
 from services.store.db.models import Agency, AgencyAlias, Filing
-from services.store.health import NO_SOURCES, crawl_health
+from services.store.health import covering_health, crawl_health, health_of
+from services.store.registry import agency_level
 from shared.db import unit_of_work
 
 VERDICTS = ("filed", "late", "missing", "pending", "unknown")
@@ -24,6 +25,7 @@ COMPLIANCE_COLUMNS = (
     "agency_id",
     "agency",
     "region_code",
+    "level",
     "kind",
     "year",
     "deadline",
@@ -67,7 +69,7 @@ def compliance(
     with unit_of_work(sessions) as session:
         agencies = select(
             Agency.id, Agency.name, Agency.region_code, Agency.level, Agency.expects
-        ).where(Agency.origin == "sources")
+        ).where(Agency.origin.in_(("sources", "registry")))
         filings = select(
             Filing.agency_id, Filing.kind, Filing.published, Filing.first_seen, Filing.url
         ).where(Filing.report_year == year)
@@ -92,15 +94,17 @@ def compliance(
             if first_seen <= now
         }
         health = crawl_health(session)
+        covering = covering_health(session)
     rule_cache: dict[tuple[str, core.Role, str | None], core.DeadlineRule | None] = {}
     rows: list[dict[str, Any]] = []
     for agency_id, name, region_code, level, expects in agency_rows:
         role = core.agency_role(name, level)
-        agency_health = health.get(agency_id, NO_SOURCES)
-        known_now = agency_health.newest_success is None or agency_health.newest_success <= now
+        level_name = agency_level(level, region_code)
         for expected in expects or []:
             if kind and expected != kind:
                 continue
+            agency_health = health_of(agency_id, name, region_code, health, covering, expected)
+            known_now = agency_health.newest_success is None or agency_health.newest_success <= now
             key = (expected, role, region_code)
             if key not in rule_cache:
                 rule_cache[key] = core.deadline_for(
@@ -126,6 +130,7 @@ def compliance(
                     "agency_id": agency_id,
                     "agency": name,
                     "region_code": region_code,
+                    "level": level_name,
                     "kind": expected,
                     "year": year,
                     "deadline": deadline.isoformat(),

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.store import core, search, text
+from services.store.attribution import attribute
 from services.store.db.models import (
     Agency,
     AgencyAlias,
@@ -31,7 +32,9 @@ from services.store.db.models import (
     Source,
 )
 from services.store.disclosure import save_tables
-from services.store.health import NO_SOURCES, crawl_health
+from services.store.health import NO_SOURCES, covering_health, crawl_health, health_of
+from services.store.registry import registry
+from services.store.registry_sync import keep_for_review, resolve_review, sync_registry
 from shared.clock import Clock
 from shared.db import GroupCommit, run_sync, unit_of_work
 from shared.events import (
@@ -46,7 +49,7 @@ from shared.events import (
     stable_id,
 )
 from shared.logs import log_fields
-from shared.sources import SourcesFile
+from shared.sources import CoversSpec, SourcesFile
 
 log = logging.getLogger("nianbao.store")
 
@@ -99,17 +102,19 @@ class StoreService:
                     source_id = spec.source_id(index)
                     source = session.get(Source, source_id)
                     if source is None:
-                        session.add(
-                            Source(
-                                id=source_id,
-                                agency_id=spec.id,
-                                list_url=source_spec.list_url,
-                                consecutive_failures=0,
-                                last_counts={},
-                            )
+                        source = Source(
+                            id=source_id,
+                            agency_id=spec.id,
+                            consecutive_failures=0,
+                            last_counts={},
                         )
-                    else:
-                        source.list_url = source_spec.list_url
+                        session.add(source)
+                    source.list_url = source_spec.list_url
+                    covers = source_spec.covers
+                    source.covers = _covers_row(covers, spec.expects) if covers else None
+            session.flush()
+            # Every county-level-and-up government is a known agency, watched or not.
+            sync_registry(session, registry(), now)
 
     # ---- report.extracted ---------------------------------------------------------------------
     async def record_extraction(self, event: ReportExtracted) -> None:
@@ -145,7 +150,17 @@ class StoreService:
         ):
             document.filing_id = None
             return
-        agency = _agency_for(session, event, self.clock())
+        source = session.get(Source, event.source_id)
+        if source is not None and source.covers:
+            found = attribute(session, extraction.agency, extraction.region.code, source.covers)
+            if found.agency is None:
+                document.filing_id = None
+                keep_for_review(session, event, found.reason)
+                return
+            agency = found.agency
+            resolve_review(session, event)
+        else:
+            agency = _agency_for(session, event, self.clock())
         filing = self._upsert_filing(session, event, agency)
         document.filing_id = filing.id
         if extraction.disclosure is not None:
@@ -351,8 +366,11 @@ class StoreService:
         now = self.clock()
         alerts = 0
         with unit_of_work(self.sessions) as session:
-            agencies = session.scalars(select(Agency).where(Agency.origin == "sources")).all()
+            agencies = session.scalars(
+                select(Agency).where(Agency.origin.in_(("sources", "registry")))
+            ).all()
             health = crawl_health(session)
+            covering = covering_health(session)
             for agency in agencies:
                 specs = core.obligations_of(
                     agency.expects or [],
@@ -361,10 +379,14 @@ class StoreService:
                     role=core.agency_role(agency.name, agency.level),
                     region_code=agency.region_code,
                 )
-                agency_health = health.get(agency.id, NO_SOURCES)
                 for spec in specs:
                     if spec.deadline > now.date() + timedelta(days=366):
                         continue
+                    agency_health = health_of(
+                        agency.id, agency.name, agency.region_code, health, covering, spec.kind
+                    )
+                    if agency.origin == "registry" and agency_health is NO_SOURCES:
+                        continue  # never crawled: `unknown` without a row (compliance says so)
                     if self._judge(session, agency, agency_health, spec, now):
                         alerts += 1
         return alerts
@@ -497,6 +519,13 @@ class StoreService:
                 .where(OutboxEntry.published_at.is_(None))
             )
             return int(count or 0)
+
+
+def _covers_row(covers: CoversSpec, expects: Sequence[str]) -> dict[str, object]:
+    """A column's coverage as stored: what it covers and the kinds of report it carries."""
+    row: dict[str, object] = covers.model_dump(exclude_defaults=True)
+    row["kinds"] = list(covers.kinds or expects)
+    return row
 
 
 def _set_aliases(session: Session, agency: Agency, aliases: Sequence[str]) -> None:

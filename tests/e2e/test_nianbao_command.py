@@ -34,15 +34,26 @@ def test_every_command_has_help(env: dict[str, str], tmp_path: Path) -> None:
 def test_demo_once_finds_the_five_seed_reports(env: dict[str, str], tmp_path: Path) -> None:
     result = run(["up", "--demo", "--once", "--now", "2025-06-01"], env, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "crawled 5 sources (5 ok, 0 blocked, 0 failed, 0 empty)" in result.stdout
-    assert "filings stored: 5" in result.stdout
+    assert "crawled 6 sources (6 ok, 0 blocked, 0 failed, 0 empty)" in result.stdout
+    # The five seeds, and three reports of the city's multi-agency column (its fourth, by a
+    # department nobody knows, waits for review).
+    assert "filings stored: 8" in result.stdout
+    assert "1/333 cities published 法治政府建设年度报告 by 2025-04-01" in result.stdout
+    assert "2/2843 counties published 法治政府建设年度报告 by 2025-04-01" in result.stdout
+    assert "reports waiting for review (no agency matched): 1" in result.stdout
     assert "dead letters: none" in result.stdout
     assert (tmp_path / "var" / "nianbao.sqlite3").exists()
     assert (tmp_path / "var" / "nats" / "jetstream").is_dir()
 
     listed = run(["reports", "list", "--json"], env, tmp_path)
     assert listed.returncode == 0, listed.stderr
-    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    every_row = [json.loads(line) for line in listed.stdout.splitlines()]
+    rows = [r for r in every_row if r["url"].split("/")[3] != "km-gov"]
+    assert {(r["agency_id"], r["agency"]) for r in every_row if r not in rows} == {
+        ("km-gov", "昆明市人民政府"),
+        ("gov-530102", "昆明市五华区人民政府"),
+        ("gov-530103", "昆明市盘龙区人民政府"),
+    }
     got = {
         (r["agency"], r["kind"], r["report_year"], r["published"], r["region_code"]) for r in rows
     }
@@ -72,21 +83,34 @@ def test_demo_once_finds_the_five_seed_reports(env: dict[str, str], tmp_path: Pa
         ["compliance", "--year", "2024", "--now", "2025-06-01", "--json"], env, tmp_path
     )
     assert compliance.returncode == 0, compliance.stderr
-    verdicts = {
-        r["agency_id"]: r["status"] for r in map(json.loads, compliance.stdout.splitlines())
-    }
+    every = list(map(json.loads, compliance.stdout.splitlines()))
+    verdicts = {r["agency_id"]: r["status"] for r in every if not r["agency_id"].startswith("gov-")}
     # 昆明 published its 2024 report; the others' portals have none, and were crawled after the
     # deadline; 巴中's 履职报告 has no deadline, so it has no obligation at all.
     assert verdicts == {
+        "km-gov": "filed",  # its 法治 report; its column holds no 信息公开 one (below)
         "km-kjj": "filed",
         "mengzi-kjj": "missing",
         "changde-kjj": "missing",
         "luohe-kjj": "missing",
     }
 
+    status = {(r["agency_id"], r["kind"]): r["status"] for r in every}
+    # The city's column carries 法治 reports only, and is not declared complete: it is no
+    # evidence about its 信息公开 report, nor about districts it does not show.
+    assert status[("km-gov", "政府信息公开工作年度报告")] == "unknown"
+    assert status[("gov-530102", "法治政府建设年度报告")] == "filed"  # from the city's column
+    assert status[("gov-530111", "法治政府建设年度报告")] == "unknown"  # 官渡区: not in it
+    assert status[("gov-530111", "政府信息公开工作年度报告")] == "unknown"  # not its kind
+    assert status[("gov-110105", "法治政府建设年度报告")] == "unknown"  # never crawled
+
     again = run(["up", "--demo", "--once", "--now", "2025-06-01"], env, tmp_path)
     assert again.returncode == 0, again.stderr
-    assert "filings stored: 5" in again.stdout
+    assert "filings stored: 8" in again.stdout
+    review = run(["review", "list", "--json"], env, tmp_path)
+    assert [json.loads(line)["agency_name"] for line in review.stdout.splitlines()] == [
+        "昆明市司法局"
+    ]
 
 
 def test_a_broken_sources_file_is_a_clear_error(env: dict[str, str], tmp_path: Path) -> None:

@@ -55,12 +55,16 @@ def test_four_service_processes_fill_the_store_and_stop_cleanly(
         try:
             rows: list[dict] = []
             deadline = time.monotonic() + 90
-            while time.monotonic() < deadline and len(rows) < 5:
+            while time.monotonic() < deadline and len(rows) < 8:
                 time.sleep(1)
                 listed = run(["reports", "list", "--json"], env, tmp_path)
                 rows = [json.loads(line) for line in listed.stdout.splitlines()]
-            assert len(rows) == 5, {n: (tmp_path / f"{n}.log").read_text()[-2000:] for n in logs}
-            assert {r["agency_id"] for r in rows} == {a["id"] for a in sources["agencies"]}
+            # The five seeds, and three reports of the city's multi-agency column.
+            assert len(rows) == 8, {n: (tmp_path / f"{n}.log").read_text()[-2000:] for n in logs}
+            assert {r["agency_id"] for r in rows} == {a["id"] for a in sources["agencies"]} | {
+                "gov-530102",
+                "gov-530103",
+            }
         finally:
             for process in processes.values():
                 process.send_signal(signal.SIGTERM)

@@ -152,7 +152,7 @@ async def test_first_and_second_crawl_of_the_demo_portal(
     clock: FakeClock,
 ) -> None:
     service, published = crawler
-    demo_ids = {f"{site.slug}#0" for site in SITES}
+    demo_ids = {f"{site.slug}#0" for site in SITES} | {"km-gov#0"}
 
     outcomes = await service.crawl_all(sources)
 
@@ -175,6 +175,14 @@ async def test_first_and_second_crawl_of_the_demo_portal(
     for slug, url in seed_urls(demo).items():
         assert url in fetched_urls, slug
     assert all(d.backfill for d in documents)
+    # The city's multi-agency column gives extraction no agency to fall back on: each page
+    # must name its own, and the column's region is the only hint.
+    column = [d for d in documents if d.source_id == "km-gov#0"]
+    assert len(column) == 5
+    assert {(d.agency_name, d.region_code) for d in column} == {("", "530100")}
+    assert {d.agency_name for d in documents if d not in column} == {
+        a.name for a in sources.agencies if a.id in {site.slug for site in SITES}
+    }
     assert all(d.source_id in demo_ids for d in documents)
     assert sum(checks[i].fetched for i in demo_ids) == len(documents) == len(fetched_urls)
     # The old ASP site declares gb2312; the bytes are stored as served and the label travels on.
@@ -221,7 +229,9 @@ async def test_dead_and_guarded_portals_fail_alone(
     assert (guarded.list_pages, guarded.fetched) == (0, 0)
 
     assert all(checks[f"{site.slug}#0"].status == "ok" for site in SITES)
-    assert {d.source_id for d in published.documents()} == {f"{site.slug}#0" for site in SITES}
+    assert {d.source_id for d in published.documents()} == {f"{site.slug}#0" for site in SITES} | {
+        "km-gov#0"
+    }
 
     # A failed first crawl leaves the next one a backfill still.
     published.clear()

@@ -130,6 +130,11 @@ def _statuses(rows: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
     return {(r["agency_id"], r["kind"]): r["status"] for r in rows}
 
 
+def _watched(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of the sources file's agencies (the registry's governments are `gov-<code>`)."""
+    return [r for r in rows if not r["agency_id"].startswith("gov-")]
+
+
 # ---- near-duplicates ---------------------------------------------------------------------------
 async def test_a_repost_with_template_edits_is_one_version_a_real_edit_is_a_new_one(
     store: StoreService, published: Published
@@ -221,7 +226,8 @@ async def test_full_text_search_over_jieba_tokens(store: StoreService) -> None:
 async def test_compliance_judges_every_obligation_read_only(store: StoreService) -> None:
     await _scenario(store)
     outbox = _count(store.sessions, OutboxEntry)
-    rows = compliance.compliance(store.sessions, year=2024, now=NOW, rules=KUNMING_RULES)
+    every = compliance.compliance(store.sessions, year=2024, now=NOW, rules=KUNMING_RULES)
+    rows = _watched(every)
     assert _statuses(rows) == {
         ("km-kjj", "法治政府建设年度报告"): "filed",
         ("km-sfj", "法治政府建设年度报告"): "missing",
@@ -234,6 +240,7 @@ async def test_compliance_judges_every_obligation_read_only(store: StoreService)
         "agency_id": "cd-kjj",
         "agency": "成都市科学技术局",
         "region_code": "510100",
+        "level": "city",
         "kind": "法治政府建设年度报告",
         "year": 2024,
         "deadline": "2025-04-01",
@@ -242,6 +249,12 @@ async def test_compliance_judges_every_obligation_read_only(store: StoreService)
         "url": None,
         "reason": None,
     }
+    # Every other government of the registry must publish both reports; never crawled, it is
+    # `unknown`, never `missing`. 五华区 is the sources file's wh-gov, not counted twice.
+    registry_rows = [r for r in every if r["agency_id"].startswith("gov-")]
+    assert len(registry_rows) == (31 + 333 + 2843 - 1) * 2
+    assert {r["status"] for r in registry_rows} == {"unknown"}
+    assert "gov-530102" not in {r["agency_id"] for r in registry_rows}
     later = compliance.compliance(
         store.sessions, year=2024, now=datetime(2025, 4, 13, tzinfo=UTC), rules=KUNMING_RULES
     )
@@ -280,7 +293,8 @@ async def test_compliance_by_region_code_or_name(
     rows = compliance.compliance(
         store.sessions, year=2024, now=NOW, region_prefixes=queries.region_prefixes(region)
     )
-    assert {r["agency_id"] for r in rows} == agencies
+    assert {r["agency_id"] for r in _watched(rows)} == agencies
+    assert all(r["region_code"].startswith(queries.region_prefixes(region)[0]) for r in rows)
 
 
 async def test_compliance_by_kind_and_rates_per_region(store: StoreService) -> None:
@@ -289,14 +303,17 @@ async def test_compliance_by_kind_and_rates_per_region(store: StoreService) -> N
         store.sessions, year=2024, now=NOW, rules=KUNMING_RULES, kind="法治政府建设年度报告"
     )
     assert {r["kind"] for r in rows} == {"法治政府建设年度报告"}
-    assert len(rows) == 4
+    assert len(_watched(rows)) == 4
     rates = {
         r["region_code"]: r
         for r in compliance.region_rates(
             compliance.compliance(store.sessions, year=2024, now=NOW, rules=KUNMING_RULES)
         )
     }
-    assert (rates["530100"]["obligations"], rates["530100"]["published"]) == (3, 1)
+    # 昆明市's three department obligations and its government's two.
+    assert (rates["530100"]["obligations"], rates["530100"]["published"]) == (5, 1)
+    # Rates over the decided three: the government's two are unknown (never crawled).
+    assert (rates["530100"]["decided"], rates["530100"]["unknown"]) == (3, 2)
     assert rates["530100"]["on_time_rate"] == pytest.approx(1 / 3)
     assert (rates["530102"]["published"], rates["530102"]["on_time"]) == (1, 0)
 
@@ -340,6 +357,7 @@ async def test_cli_compliance_in_three_formats(store: StoreService, cli: CliRunn
             "wh-gov",
             "五华区人民政府",
             "530102",
+            "county",
             "政府信息公开工作年度报告",
             "2024",
             "2025-03-31",
@@ -351,14 +369,20 @@ async def test_cli_compliance_in_three_formats(store: StoreService, cli: CliRunn
     ]
     table = cli.invoke(main, [*args, "--region", "云南省"])
     assert table.exit_code == 0, table.output
-    lines = table.output.splitlines()
+    lines = [" ".join(line.split()) for line in table.output.splitlines()]  # columns padded
     assert (
-        "530300  曲靖市科学技术局  法治政府建设年度报告      2025-04-01  unknown  -           1 of 1 source(s) blocked by the portal"
-        in lines
-    )
-    assert "530100  昆明市  3            3        33.3%      33.3%    0        0" in lines
+        "530300 city 曲靖市科学技术局 法治政府建设年度报告 2025-04-01 unknown - "
+        "1 of 1 source(s) blocked by the portal"
+    ) in lines
+    # The registry's 曲靖市人民政府, never crawled, is unknown with its reason.
+    assert (
+        "530300 city 曲靖市人民政府 法治政府建设年度报告 2025-04-01 unknown - "
+        "the agency has no sources to crawl"
+    ) in lines
+    # Rates over decided obligations: 昆明市's government (never crawled) is counted apart.
+    assert "530100 昆明市 5 3 33.3% 33.3% 0 2" in lines
     # The blocked agency's verdict is not a 0 % rate: nothing is decided there.
-    assert "530300  曲靖市  1            0        -          -        0        1" in lines
+    assert "530300 曲靖市 3 0 - - 0 3" in lines
 
     unknown = cli.invoke(main, [*args, "--region", "不存在市"])
     assert unknown.exit_code == 2
@@ -417,13 +441,16 @@ async def test_http_api(store: StoreService) -> None:
 
     answer = client.get("/api/compliance", params={"year": 2024, "region": "昆明市"}).json()
     assert answer["now"] == NOW.isoformat()
-    assert _statuses(answer["rows"]) == {
+    assert _statuses(_watched(answer["rows"])) == {
         ("km-kjj", "法治政府建设年度报告"): "filed",
         ("km-sfj", "法治政府建设年度报告"): "missing",
         ("km-sfj", "政府信息公开工作年度报告"): "missing",
         ("wh-gov", "政府信息公开工作年度报告"): "late",
     }
-    assert [r["region_code"] for r in answer["regions"]] == ["530100", "530102"]
+    # 昆明市 and its 14 county-level divisions, each with its government in the registry.
+    regions = [r["region_code"] for r in answer["regions"]]
+    assert regions[:2] == ["530100", "530102"]
+    assert len(regions) == 15
     past = client.get("/api/compliance", params={"year": 2024, "now": "2025-03-01"}).json()
     assert _statuses(past["rows"])[("km-kjj", "法治政府建设年度报告")] == "pending"
     for bad in (

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import yaml
+from click.testing import CliRunner
 from selectolax.lexbor import LexborHTMLParser
 
+from services.cli import main
 from services.demo_portal.catalogue import SITES, AgencySite
 from services.demo_portal.server import DemoPortal
 from services.demo_portal.site import list_url
 from services.demo_portal.sources import demo_sources_yaml, seed_labels, seeds_dir
 from services.ingest.discovery import ListItem, PageRequest, looks_like_report, parse_list_page
 from shared.decoding import decode_bytes
+from shared.sources import load_sources
 
 pytestmark = pytest.mark.unit
 
@@ -209,8 +213,11 @@ def test_sources_yaml_names_each_agency_and_its_list(portal: DemoPortal) -> None
     data = yaml.safe_load(demo_sources_yaml(portal.base_url))
     labels = {label["agency"]: label for label in seed_labels().values()}
 
-    assert [agency["id"] for agency in data["agencies"]] == [s.slug for s in SITES]
-    for agency, site in zip(data["agencies"], SITES, strict=True):
+    assert [agency["id"] for agency in data["agencies"]] == [s.slug for s in SITES] + ["km-gov"]
+    # The city government's 法治政府建设 专栏 carries its districts' reports: a multi-agency column.
+    city = data["agencies"][-1]
+    assert city["sources"][0]["covers"] == {"region": "530100", "kinds": ["法治政府建设年度报告"]}
+    for agency, site in zip(data["agencies"][:-1], SITES, strict=True):
         assert agency["name"] in labels
         assert agency["region_code"] == labels[agency["name"]]["region"]["code"]
         assert agency["expects"] == (
@@ -222,6 +229,33 @@ def test_sources_yaml_names_each_agency_and_its_list(portal: DemoPortal) -> None
     assert data["agencies"][0]["sources"][0]["list_url"] == (
         portal.base_url + "/mengzi-kjj/fzzfjsbg/index.html"
     )
+
+
+def test_discovery_from_the_city_home_page_finds_the_multi_agency_column(
+    portal: DemoPortal, tmp_path: Path
+) -> None:
+    runner = CliRunner(env={"NIANBAO_ALLOW_PRIVATE_NETWORKS": "true", "NIANBAO_NOW": ""})
+    target = tmp_path / "sources.yaml"
+    args = ["sources", "discover", portal.base_url + "/km-gov/", "--min-delay", "0", "--id", "km"]
+    printed = runner.invoke(main, args)
+    assert printed.exit_code == 0, printed.output
+    assert "# 法治政府建设: ColumnName 法治政府建设; link text 法治政府建设; 4 of 5 items" in (
+        printed.output
+    )
+    assert "#   e.g. 五华区人民政府关于2024年法治政府建设情况的报告" in printed.output
+    written = runner.invoke(main, [*args, "--write", str(target)])
+    assert written.exit_code == 0, written.output
+    source = load_sources(target).agencies[0].sources[0]
+    assert source.list_url == portal.base_url + "/km-gov/ztzl/fzzfjs/index.html"
+    assert source.covers is not None
+    assert source.covers.region == "530100"  # from the pages' SiteIDCode
+    assert load_sources(target).agencies[0].region_code == "530100"
+    again = runner.invoke(main, [*args, "--write", str(target)])
+    assert again.exit_code == 0, again.output
+    assert [a.id for a in load_sources(target).agencies] == ["km", "km-2"]
+    nothing = runner.invoke(main, [*args, "--max-pages", "1"])  # the home page alone
+    assert nothing.exit_code == 1
+    assert "no report column found" in nothing.output
 
 
 def test_portal_stops_and_frees_its_port() -> None:

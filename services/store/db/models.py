@@ -88,6 +88,8 @@ class Source(Base):
     blocked_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     last_counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # A multi-agency column: {"region": "110000"} or {"agencies": [...]}; None for one agency's.
+    covers: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class Document(Base):
@@ -193,6 +195,26 @@ class Obligation(Base):
     status: Mapped[str] = mapped_column(String(20))
     checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     overdue_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class ReviewItem(Base):
+    """A report from a multi-agency column whose agency matched no known one: kept for a person.
+
+    Attribution never guesses; this row says what the extractor named and why no agency fit.
+    """
+
+    __tablename__ = "review_items"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # one per document URL
+    url: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[str | None] = mapped_column(String(120), index=True)
+    agency_name: Mapped[str | None] = mapped_column(String(200))  # as the extractor named it
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    kind: Mapped[str] = mapped_column(String(40))
+    report_year: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 # The full-text index `filing_search` is not mapped here: it is an FTS5 virtual table on SQLite
