@@ -161,6 +161,7 @@ class FilingVersion(Base):
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
     simhash: Mapped[str | None] = mapped_column(String(64))  # None: too short to compare
     facts_hash: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text)  # None: stored before migration 0003
 
 
 class Obligation(Base):

@@ -1,0 +1,30 @@
+"""the text of each filing version, for the dashboard's diff between versions
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-04 21:00:00
+
+`documents.extraction` keeps only the latest text seen at each URL, so a silent edit at the same
+address used to overwrite the text of the version before it. Versions stored before this
+revision have no text; the dashboard says so instead of showing a diff.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("filing_versions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("text", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("filing_versions", schema=None) as batch_op:
+        batch_op.drop_column("text")
