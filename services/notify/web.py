@@ -27,6 +27,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from services.notify import core
+from services.notify.pages import subscription_routes
 from services.notify.service import NotifyService, clean_filters
 from services.notify.settings import NotifySettings
 from services.notify.tokens import InvalidToken
@@ -103,7 +104,8 @@ def create_web(service: NotifyService, settings: NotifySettings) -> Starlette:
             return _invalid(str(exc))
         return _page(
             "退订年报监测提醒",
-            f"<p>不再向 <b>{html.escape(claims.email)}</b> 发送提醒?</p>{_form(token, '确认退订')}",
+            f"<p>不再向 <b>{html.escape(claims.email)}</b> 发送提醒?</p>{_form(token, '确认退订')}"
+            f'<p>或者 <a href="subscriptions/manage?token={html.escape(token)}">修改订阅条件</a>。</p>',
         )
 
     async def unsubscribe(request: Request) -> Response:
@@ -180,6 +182,7 @@ def create_web(service: NotifyService, settings: NotifySettings) -> Starlette:
             Route("/confirm", confirm, methods=["POST"]),
             Route("/digest", digest, methods=["GET"]),
             Route("/api/subscriptions", create_subscription, methods=["POST"]),
+            *subscription_routes(service),  # the sign-up form and the manage page (pages.py)
         ]
     )
     app.state.settings = settings

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp
 from services.notify.web import create_web
 from services.runtime import Components
 from services.store.api import create_api
+from services.store.web import create_pages
 from shared.bus import STREAM_NAME
 from shared.db import run_sync
 from shared.http import HttpServer, ReadinessCheck, create_app
@@ -57,9 +58,16 @@ def readiness_checks(parts: Components) -> dict[str, ReadinessCheck]:
 
 
 def extra_apps(parts: Components) -> list[tuple[str, ASGIApp]]:
-    """The read API under /api (store) and the subscriber pages at the root (notify)."""
+    """The read API under /api (store) and, at the root, the dashboard (store) and the
+    subscriber pages (notify); a path the dashboard does not know goes on to notify's pages."""
     apps: list[tuple[str, ASGIApp]] = []
+    notify_web = create_web(parts.notify, parts.settings) if parts.notify is not None else None
     if parts.store is not None:
+        pages = create_pages(parts.store.sessions, rules=parts.store.rules)
+        if notify_web is not None:
+            pages.router.default = notify_web
+        notify_web = None
+        apps.append(("", pages))
         api = create_api(
             parts.store.sessions,
             rules=parts.store.rules,
@@ -67,8 +75,8 @@ def extra_apps(parts: Components) -> list[tuple[str, ASGIApp]]:
             clock=parts.clock,
         )
         apps.append(("/api", api))
-    if parts.notify is not None:
-        apps.append(("", create_web(parts.notify, parts.settings)))
+    if notify_web is not None:
+        apps.append(("", notify_web))
     return apps
 
 
