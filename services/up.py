@@ -122,7 +122,12 @@ async def run_up(settings: AppSettings, *, demo: bool, once: bool) -> int:
                 click.echo(
                     f"nianbao keeps watching {len(sources.agencies)} agencies (NATS {url}, data in "
                     f"{settings.data_dir}); Ctrl-C stops. In another terminal: nianbao reports list"
-                    + (f"; health and metrics at {http}/readyz and {http}/metrics" if http else "")
+                    + (
+                        f"; dashboard at {http}/ (health and metrics at {http}/readyz and "
+                        f"{http}/metrics)"
+                        if http
+                        else ""
+                    )
                 )
                 await stop.wait()
                 return 0

@@ -126,7 +126,7 @@ class Filing(Base):
     url: Mapped[str] = mapped_column(Text)  # where it was first seen
     published: Mapped[date | None] = mapped_column(Date)
     signed: Mapped[date | None] = mapped_column(Date)
-    first_seen: Mapped[datetime] = mapped_column(UtcDateTime())
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
     deadline: Mapped[date | None] = mapped_column(Date)
     on_time: Mapped[bool | None] = mapped_column(Boolean)
@@ -177,7 +177,7 @@ class Obligation(Base):
     legal_basis: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))
     checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    overdue_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    overdue_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
 
 
 # The full-text index `filing_search` is not mapped here: it is an FTS5 virtual table on SQLite

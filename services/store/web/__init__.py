@@ -72,9 +72,12 @@ def create_pages(
     sessions: sessionmaker[Session],
     *,
     rules: Sequence[core.DeadlineRule] = core.NATIONAL_RULES,
+    snapshot_seconds: float = 60.0,
 ) -> Starlette:
-    """The dashboard over the store's database (`rules`: the deadline rules the store applies)."""
+    """The dashboard over the store's database (`rules`: the deadline rules the store applies;
+    the overview's counts are read again in the background after `snapshot_seconds`)."""
     env = environment("services.store.web")
+    snapshots = overview.Snapshots(sessions, snapshot_seconds)
     kinds = overview.kinds_with_deadlines(rules)
     default_kind = kinds[0] if kinds else REPORT_KINDS[0]
 
@@ -95,11 +98,15 @@ def create_pages(
 
     def region_page(request: Request, session: Session) -> Response:
         code = request.path_params.get("code")
-        if code is not None and (not _CODE.match(code) or overview.region_name(code) == code):
+        if code is not None and not _CODE.match(code):
             raise NotFound(f"没有这个行政区划代码:{code}")
         kind = _kind(request, default_kind)
         assert kind is not None
-        view = overview.overview(session, kind, code)
+        snapshot = snapshots.get(kind)
+        known = code is None or overview.region_name(code) != code
+        if not known and core.region_prefix(code or "") not in snapshot.tallies:
+            raise NotFound(f"没有这个行政区划代码:{code}")
+        view = overview.overview(session, snapshot, kind, code)
         return render(
             env,
             "overview.html",

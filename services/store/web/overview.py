@@ -1,9 +1,12 @@
 """The compliance overview: verdicts counted per region and year, for one kind of report.
 
 The verdicts are the stored ones (`obligations.status`, written by the store's deadline check),
-so the page says "as of" the last check rather than judging 100,000 agencies on every request:
-one grouped query per page. A region's rows are the divisions one level down (province → city
-→ county); a county, and the agencies of a region's own level (本级), list agencies.
+so the page says "as of" the last check rather than judging 100,000 agencies on every request.
+They are counted per county in one grouped query (a `Snapshot`, kept per kind and read again in
+the background once a minute old) and rolled up to cities, provinces and the country, so a region
+page costs a look-up plus the query of its own agencies. A region's rows are the divisions one
+level down (province → city → county); a county, and the agencies of a region's own level (本级),
+list agencies with a link to the evidence of each verdict.
 
 Rates: on-time = filed ÷ decided, published = (filed + late) ÷ decided, where decided leaves out
 `pending` (deadline not reached) and `unknown` (a blocked or failing portal says nothing).
@@ -11,17 +14,24 @@ Rates: on-time = filed ÷ decided, published = (filed + late) ÷ decided, where 
 
 from __future__ import annotations
 
+import itertools
+import logging
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.store import core
 from services.store.db.models import Agency, Filing, Obligation
 from shared.clock import as_utc
+from shared.db import unit_of_work
 from shared.regions import regions
+
+log = logging.getLogger("nianbao.web")
 
 VERDICTS = ("filed", "late", "missing", "unknown", "pending")
 MAX_AGENCIES = 500  # listed on one region page; the filings list and search reach the rest
@@ -94,10 +104,17 @@ class Overview:
 
 
 def region_name(code: str | None) -> str:
-    """The full name of a 6-digit code, or the code itself when the table does not know it."""
+    """The full name of a 6-digit code, or the code itself when the table does not know it.
+
+    The table has no city level for a 直辖市 (北京市's districts are 1101xx): its 110100 is
+    named after the province.
+    """
     if code is None:
         return "全国"
-    return regions().name_of(code) or code
+    name = regions().name_of(code)
+    if name is None and code.endswith("0100"):
+        name = regions().name_of(code[:2] + "0000")
+    return name or code
 
 
 def child_code(prefix: str) -> str:
@@ -105,51 +122,133 @@ def child_code(prefix: str) -> str:
     return prefix.ljust(6, "0")
 
 
-def overview(session: Session, kind: str, code: str | None) -> Overview:
-    """The heat map of the divisions under `code` (None: provinces), and its own agencies."""
-    prefix = core.region_prefix(code) if code else ""
-    width = {0: 2, 2: 4, 4: 6}.get(len(prefix))
-    scope = [Obligation.kind == kind, Agency.id == Obligation.agency_id]
-    if prefix:
-        scope.append(Agency.region_code.startswith(prefix))
-    rows: dict[str | None, Row] = {}
+@dataclass(frozen=True)
+class Snapshot:
+    """Every stored verdict of one kind, counted per county (6-digit code), year and status,
+    and rolled up to cities (4-digit prefixes) and provinces (2): any region page is a look-up."""
+
+    tallies: dict[str, dict[int, dict[str, int]]]  # prefix ("" = country) → year → status → n
+    children: dict[str, list[str | None]]  # prefix → the prefixes one level down
+    as_of: datetime | None
+    built: float  # time.monotonic() when read
+
+
+def read_snapshot(session: Session, kind: str) -> Snapshot:
+    """One grouped query over the obligations of `kind` (a second or so at 100,000 agencies)."""
+    rows = session.execute(
+        select(
+            Agency.region_code,
+            Obligation.report_year,
+            Obligation.status,
+            func.count(),
+            func.max(Obligation.checked_at),
+        )
+        .where(Obligation.kind == kind, Agency.id == Obligation.agency_id)
+        .group_by(Agency.region_code, Obligation.report_year, Obligation.status)
+    ).all()
+    tallies: dict[str, dict[int, dict[str, int]]] = {}
+    children: dict[str, set[str | None]] = {}
+    as_of: datetime | None = None
+    for code, year, status, n, checked in rows:
+        checked = _aware(checked)
+        if checked is not None and (as_of is None or checked > as_of):
+            as_of = checked
+        path: list[str | None] = [""]
+        if code:
+            path += [code[:2], code[:4], code]
+        else:
+            path.append(None)
+        for parent, child in itertools.pairwise(path):
+            children.setdefault(parent or "", set()).add(child)
+        for prefix in dict.fromkeys(p for p in path if p is not None):
+            year_counts = tallies.setdefault(prefix, {}).setdefault(year, {})
+            year_counts[status] = year_counts.get(status, 0) + int(n)
+        if not code:
+            year_counts = tallies.setdefault("?", {}).setdefault(year, {})
+            year_counts[status] = year_counts.get(status, 0) + int(n)
+    return Snapshot(
+        tallies=tallies,
+        children={k: sorted(v, key=lambda c: (c is None, c or "")) for k, v in children.items()},
+        as_of=as_of,
+        built=time.monotonic(),
+    )
+
+
+class Snapshots:
+    """The snapshot of each kind, read again in the background once older than `max_age`.
+
+    A page never waits for a re-read (it shows the previous snapshot, whose "as of" says how
+    old it is); only the first page of a kind after start waits for the first read.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], max_age: float = 60.0):
+        self.sessions = sessions
+        self.max_age = max_age
+        self._snapshots: dict[str, Snapshot] = {}
+        self._refreshing: set[str] = set()
+        self._lock = threading.Lock()
+
+    def get(self, kind: str) -> Snapshot:
+        """The snapshot of `kind`, read now if there is none yet."""
+        with self._lock:
+            current = self._snapshots.get(kind)
+            stale = current is not None and time.monotonic() - current.built > self.max_age
+            if stale and kind not in self._refreshing:
+                self._refreshing.add(kind)
+                threading.Thread(target=self._refresh, args=(kind,), daemon=True).start()
+        if current is None:
+            current = self._read(kind)
+            with self._lock:
+                self._snapshots[kind] = current
+        return current
+
+    def _read(self, kind: str) -> Snapshot:
+        with unit_of_work(self.sessions) as session:
+            return read_snapshot(session, kind)
+
+    def _refresh(self, kind: str) -> None:
+        try:
+            fresh = self._read(kind)
+            with self._lock:
+                self._snapshots[kind] = fresh
+        except Exception:  # the previous snapshot stays; the next page asks again
+            log.exception("reading the compliance snapshot of %s failed", kind)
+        finally:
+            with self._lock:
+                self._refreshing.discard(kind)
+
+
+def _tally(counts: dict[int, dict[str, int]] | None) -> tuple[dict[int, Tally], Tally]:
     per_year: dict[int, Tally] = {}
     total = Tally()
-    if width is not None:
-        part = func.substr(Agency.region_code, 1, width)
-        grouped = session.execute(
-            select(part, Obligation.report_year, Obligation.status, func.count())
-            .where(and_(*scope))
-            .group_by(part, Obligation.report_year, Obligation.status)
-        ).all()
-        for child, year, status, n in grouped:
-            row = rows.get(child)
-            if row is None:
-                row = rows[child] = _region_row(child, code)
-            row.add(year, status, int(n))
-            per_year.setdefault(year, Tally()).add(status, int(n))
-            total.add(status, int(n))
+    for year, statuses in (counts or {}).items():
+        for status, n in statuses.items():
+            per_year.setdefault(year, Tally()).add(status, n)
+            total.add(status, n)
+    return per_year, total
+
+
+def overview(session: Session, snapshot: Snapshot, kind: str, code: str | None) -> Overview:
+    """The heat map of the divisions under `code` (None: provinces), and its own agencies."""
+    prefix = core.region_prefix(code) if code else ""
+    rows: list[Row] = []
+    if len(prefix) < 6:
+        for child in snapshot.children.get(prefix, []):
+            row = _region_row(child, code)
+            row.years, row.total = _tally(snapshot.tallies.get(child if child else "?"))
+            rows.append(row)
+    per_year, total = _tally(snapshot.tallies.get(prefix))
     agencies, truncated = _agency_rows(session, kind, code)
-    if width is None:  # a county: its agencies are the rows
-        for row in agencies:
-            for year, tally in row.years.items():
-                for status, n in tally.counts.items():
-                    if n:
-                        per_year.setdefault(year, Tally()).add(status, n)
-                        total.add(status, n)
-    as_of = session.scalar(select(func.max(Obligation.checked_at)).where(and_(*scope)))
-    years = sorted(per_year)
-    ordered = sorted(rows.values(), key=lambda r: (r.code is None, r.code or ""))
     return Overview(
         kind=kind,
         code=code,
         name=region_name(code),
-        rows=ordered,
+        rows=rows,
         agencies=agencies,
-        years=years,
+        years=sorted(per_year),
         total=total,
         per_year=per_year,
-        as_of=_aware(as_of),
+        as_of=snapshot.as_of,
         agencies_truncated=truncated,
     )
 
@@ -157,7 +256,7 @@ def overview(session: Session, kind: str, code: str | None) -> Overview:
 def _region_row(child: str | None, parent: str | None) -> Row:
     if child is None:
         return Row(code=None, name="地区不明", link=None)
-    code = child_code(child)
+    code = child if len(child) == 6 else child_code(child)
     if code == parent:  # the region's own agencies (省本级, 市本级)
         return Row(code=code, name="本级机关", link="#agencies")
     return Row(code=code, name=region_name(code), link=f"/regions/{code}")

@@ -1,4 +1,4 @@
-"""the text of each filing version, for the dashboard's diff between versions
+"""the text of each filing version, and the indexes the dashboard's lists read by
 
 Revision ID: 0003
 Revises: 0002
@@ -23,8 +23,18 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("filing_versions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("text", sa.Text(), nullable=True))
+    with op.batch_alter_table("filings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_filings_first_seen"), ["first_seen"], unique=False)
+    with op.batch_alter_table("obligations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_obligations_overdue_alerted_at"), ["overdue_alerted_at"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("obligations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_obligations_overdue_alerted_at"))
+    with op.batch_alter_table("filings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_filings_first_seen"))
     with op.batch_alter_table("filing_versions", schema=None) as batch_op:
         batch_op.drop_column("text")
