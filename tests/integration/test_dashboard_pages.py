@@ -193,3 +193,28 @@ def test_as_of_is_the_last_deadline_check(store: StoreService, clock: FakeClock)
     clock.now = datetime(2025, 5, 1, 6, 30, tzinfo=UTC)  # later, but no check ran since
     web = TestClient(create_pages(store.sessions))
     assert "截至 2025-04-10 00:00 UTC" in _text(web.get("/").text)
+
+
+async def test_the_overview_counts_are_read_again_in_the_background(
+    store: StoreService, clock: FakeClock
+) -> None:
+    import asyncio
+
+    from sqlalchemy import update
+
+    from services.store.db.models import Obligation
+    from services.store.web.overview import Snapshots
+
+    snapshots = Snapshots(store.sessions, max_age=0.0)
+    first = snapshots.get("法治政府建设年度报告")
+    assert first.tallies["53"][2024]["missing"] == 2
+    with store.sessions() as session, session.begin():
+        session.execute(update(Obligation).values(status="filed"))
+    stale = snapshots.get("法治政府建设年度报告")  # answered at once, re-read behind it
+    assert stale is first
+    for _ in range(100):
+        fresh = snapshots.get("法治政府建设年度报告")
+        if fresh is not first:
+            break
+        await asyncio.sleep(0.05)
+    assert fresh.tallies["53"][2024] == {"filed": 5}
