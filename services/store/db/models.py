@@ -126,7 +126,7 @@ class Filing(Base):
     url: Mapped[str] = mapped_column(Text)  # where it was first seen
     published: Mapped[date | None] = mapped_column(Date)
     signed: Mapped[date | None] = mapped_column(Date)
-    first_seen: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime())
     last_seen: Mapped[datetime] = mapped_column(UtcDateTime())
     deadline: Mapped[date | None] = mapped_column(Date)
     on_time: Mapped[bool | None] = mapped_column(Boolean)
@@ -177,10 +177,13 @@ class Obligation(Base):
     legal_basis: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))
     checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    overdue_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    overdue_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 # The full-text index `filing_search` is not mapped here: it is an FTS5 virtual table on SQLite
 # and a table with a tsvector column on PostgreSQL (migration 0002, services/store/search.py).
 
 Index("ix_filings_agency_year", Filing.agency_id, Filing.report_year)
+# The newest filings and the latest overdue alerts first (the dashboard's lists and feeds).
+Index("ix_filings_first_seen_id", Filing.first_seen, Filing.id)
+Index("ix_obligations_overdue_alerted_at_id", Obligation.overdue_alerted_at, Obligation.id)

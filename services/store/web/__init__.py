@@ -72,7 +72,7 @@ def create_pages(
     sessions: sessionmaker[Session],
     *,
     rules: Sequence[core.DeadlineRule] = core.NATIONAL_RULES,
-    snapshot_seconds: float = 60.0,
+    snapshot_seconds: float = 300.0,
 ) -> Starlette:
     """The dashboard over the store's database (`rules`: the deadline rules the store applies;
     the overview's counts are read again in the background after `snapshot_seconds`)."""

@@ -3,7 +3,7 @@
 The verdicts are the stored ones (`obligations.status`, written by the store's deadline check),
 so the page says "as of" the last check rather than judging 100,000 agencies on every request.
 They are counted per county in one grouped query (a `Snapshot`, kept per kind and read again in
-the background once a minute old) and rolled up to cities, provinces and the country, so a region
+the background once five minutes old) and rolled up to cities, provinces and the country, so a region
 page costs a look-up plus the query of its own agencies. A region's rows are the divisions one
 level down (province → city → county); a county, and the agencies of a region's own level (本级),
 list agencies with a link to the evidence of each verdict.
@@ -181,7 +181,7 @@ class Snapshots:
     old it is); only the first page of a kind after start waits for the first read.
     """
 
-    def __init__(self, sessions: sessionmaker[Session], max_age: float = 60.0):
+    def __init__(self, sessions: sessionmaker[Session], max_age: float = 300.0):
         self.sessions = sessions
         self.max_age = max_age
         self._snapshots: dict[str, Snapshot] = {}

@@ -77,7 +77,9 @@ def filings_page(
         shown = ranked[offset : offset + PAGE_SIZE]
         return [filing_row(f) for f in shown], len(ranked) > offset + PAGE_SIZE
     rows = session.scalars(
-        query.order_by(Filing.first_seen.desc(), Filing.id).offset(offset).limit(PAGE_SIZE + 1)
+        query.order_by(Filing.first_seen.desc(), Filing.id.desc())
+        .offset(offset)
+        .limit(PAGE_SIZE + 1)
     ).all()
     return [filing_row(f) for f in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
 
@@ -173,7 +175,9 @@ def recent_filings(
         query = query.where(or_(*(Filing.region_code.startswith(p) for p in region_prefixes)))
     if kind:
         query = query.where(Filing.kind == kind)
-    rows = session.scalars(query.order_by(Filing.first_seen.desc(), Filing.id).limit(limit)).all()
+    rows = session.scalars(
+        query.order_by(Filing.first_seen.desc(), Filing.id.desc()).limit(limit)
+    ).all()
     session.expunge_all()
     return list(rows)
 
@@ -192,7 +196,7 @@ def overdue_alerts(
     if kind:
         query = query.where(Obligation.kind == kind)
     rows = session.execute(
-        query.order_by(Obligation.overdue_alerted_at.desc(), Obligation.id).limit(limit)
+        query.order_by(Obligation.overdue_alerted_at.desc(), Obligation.id.desc()).limit(limit)
     ).all()
     session.expunge_all()
     return [(obligation, agency) for obligation, agency in rows]

@@ -24,17 +24,17 @@ def upgrade() -> None:
     with op.batch_alter_table("filing_versions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("text", sa.Text(), nullable=True))
     with op.batch_alter_table("filings", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_filings_first_seen"), ["first_seen"], unique=False)
+        batch_op.create_index("ix_filings_first_seen_id", ["first_seen", "id"], unique=False)
     with op.batch_alter_table("obligations", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_obligations_overdue_alerted_at"), ["overdue_alerted_at"], unique=False
+            "ix_obligations_overdue_alerted_at_id", ["overdue_alerted_at", "id"], unique=False
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("obligations", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_obligations_overdue_alerted_at"))
+        batch_op.drop_index("ix_obligations_overdue_alerted_at_id")
     with op.batch_alter_table("filings", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_filings_first_seen"))
+        batch_op.drop_index("ix_filings_first_seen_id")
     with op.batch_alter_table("filing_versions", schema=None) as batch_op:
         batch_op.drop_column("text")
