@@ -151,6 +151,16 @@ def subscription_routes(service: NotifyService, limit: RateLimit | None = None) 
         form = await checked_form(request)
         if isinstance(form, Response):
             return form
+        if not service.public_url:
+            return render(
+                env,
+                "message.html",
+                request,
+                status=503,
+                headers=NO_STORE,
+                title="暂不能订阅",
+                message="本服务未设置 NIANBAO_PUBLIC_URL,无法在确认邮件里放入链接。请联系管理员。",
+            )
         values = {name: (form.get(name) or [""])[0] for name in form}
         values["kinds"] = form.get("kinds", [])  # type: ignore[assignment]
         values["alerts"] = form.get("alerts", [])  # type: ignore[assignment]

@@ -183,3 +183,14 @@ def test_the_manage_page_changes_filters_and_links_to_unsubscribe(
     assert stored(notify)[0].regions == ["510000"]
     # The unsubscribe page offers the manage page.
     assert "subscriptions/manage?token=" in web.get("/unsubscribe", params={"token": token}).text
+
+
+def test_without_a_public_url_the_form_says_it_cannot_confirm(
+    migrated_sessions: Any, clock: FakeClock
+) -> None:
+    service = NotifyService(sessions=migrated_sessions, mailer=None, clock=clock)
+    web = client(service)
+    answer = sign_up(web, email="reader@example.org")
+    assert answer.status_code == 503
+    assert "NIANBAO_PUBLIC_URL" in answer.text
+    assert stored(service) == []
