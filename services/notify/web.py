@@ -8,6 +8,7 @@
     GET  /digest?token=        the whole list behind a digest's "see more" link
     POST /api/subscriptions    JSON {email, regions, agencies, kinds, keywords, alerts, mode}:
                                an unconfirmed subscription and a confirmation email; always 202
+    /subscribe, /subscriptions/manage   the sign-up form and the manage page (pages.py)
 
 Tokens are HMAC-signed and bound to address and purpose (`tokens.py`). Pages are Chinese, every
 value escaped, never cached, never leaking the token in a Referer.

@@ -2,8 +2,8 @@
 
 `/readyz` is ready when NATS is connected, JetStream answers, the database answers (store and
 notify) and every durable consumer of the process exists on the server. Extra apps are mounted
-when their modules exist (`services.store.api`, `services.notify.web`): a process serves the
-ones of the services it runs.
+when their modules exist (`services.store.api`, the dashboard `services.store.web`,
+`services.notify.web`): a process serves the ones of the services it runs.
 """
 
 from __future__ import annotations
