@@ -153,6 +153,10 @@ def test_the_filing_page_shows_urls_versions_their_diff_and_contents(
 def test_the_agency_page_shows_obligations_and_source_health(web: TestClient) -> None:
     page = web.get("/agencies/qj-kjj").text
     text = _text(page)
+    crumbs = re.search(r'<nav class="crumbs".*?</nav>', page, re.S)
+    assert crumbs is not None
+    assert '<a href="/regions/530300">曲靖市</a>' in crumbs.group(0)
+    assert '<span aria-current="page">曲靖市科学技术局</span>' in crumbs.group(0)
     assert "被拦截" in text
     assert "2025-04-09 08:00" in text
     assert "2024 法治政府建设年度报告 2025-04-01 无法判断" in text

@@ -171,7 +171,7 @@ def create_pages(
             request,
             page=found,
             region=overview.region_name(code) if code else None,
-            crumbs=_crumbs(code),
+            crumbs=[*_crumbs(code), (found.agency.name, "")],
         )
 
     def feed(kind_of_feed: str) -> Callable[[Request, Session], Response]:
