@@ -133,7 +133,7 @@ async def run_up(settings: AppSettings, *, demo: bool, once: bool) -> int:
                 click.echo(
                     f"nianbao keeps watching {len(sources.agencies)} agencies (NATS {url}, data in "
                     f"{settings.data_dir}); Ctrl-C stops. In another terminal: nianbao reports list"
-                    + (f"; {api_banner(http)}" if http else "")
+                    + (f"; dashboard at {http}/; {api_banner(http)}" if http else "")
                 )
                 await stop.wait()
                 return 0

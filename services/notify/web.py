@@ -8,6 +8,7 @@
     GET  /digest?token=        the whole list behind a digest's "see more" link
     POST /api/subscriptions    JSON {email, regions, agencies, kinds, keywords, alerts, mode}:
                                an unconfirmed subscription and a confirmation email; always 202
+    /subscribe, /subscriptions/manage   the sign-up form and the manage page (pages.py)
 
 Tokens are HMAC-signed and bound to address and purpose (`tokens.py`). Pages are Chinese, every
 value escaped, never cached, never leaking the token in a Referer.
@@ -27,6 +28,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from services.notify import core
+from services.notify.pages import subscription_routes
 from services.notify.service import NotifyService, clean_filters
 from services.notify.settings import NotifySettings
 from services.notify.tokens import InvalidToken
@@ -108,7 +110,8 @@ def web_routes(service: NotifyService, settings: NotifySettings) -> list[BaseRou
             return _invalid(str(exc))
         return _page(
             "退订年报监测提醒",
-            f"<p>不再向 <b>{html.escape(claims.email)}</b> 发送提醒?</p>{_form(token, '确认退订')}",
+            f"<p>不再向 <b>{html.escape(claims.email)}</b> 发送提醒?</p>{_form(token, '确认退订')}"
+            f'<p>或者 <a href="subscriptions/manage?token={html.escape(token)}">修改订阅条件</a>。</p>',
         )
 
     async def unsubscribe(request: Request) -> Response:
@@ -184,6 +187,7 @@ def web_routes(service: NotifyService, settings: NotifySettings) -> list[BaseRou
         Route("/confirm", confirm, methods=["POST"]),
         Route("/digest", digest, methods=["GET"]),
         Route("/api/subscriptions", create_subscription, methods=["POST"]),
+        *subscription_routes(service),  # the sign-up form and the manage page (pages.py)
     ]
 
 

@@ -3,7 +3,8 @@
 `/readyz` is ready when NATS is connected, JetStream answers, the database answers (store and
 notify) and every durable consumer of the process exists on the server. The routes of the read
 API (`services.store.api`) and of notify's pages (`services.notify.web`) are served beside the
-probes, each with its full path, for the services the process runs.
+probes, each with its full path, for the services the process runs; the store's dashboard
+(`services.store.web`) takes every other path, so it is mounted last.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import text
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Mount
 
 from services.notify.web import web_routes
 from services.runtime import Components
 from services.store.api import api_routes
+from services.store.web import create_pages
 from shared.bus import STREAM_NAME
 from shared.db import run_sync
 from shared.http import HttpServer, ReadinessCheck, create_app
@@ -57,8 +59,9 @@ def readiness_checks(parts: Components) -> dict[str, ReadinessCheck]:
 
 
 def extra_routes(parts: Components) -> list[BaseRoute]:
-    """The read API (store: /api/reports, ...) and the subscriber pages (notify: /unsubscribe,
-    POST /api/subscriptions, ...) of the services this process runs."""
+    """The read API (store: /api/reports, ...), the subscriber pages (notify: /unsubscribe,
+    /subscribe, POST /api/subscriptions, ...) and the dashboard (store) of the services this
+    process runs."""
     routes: list[BaseRoute] = []
     if parts.store is not None:
         routes += api_routes(
@@ -69,6 +72,9 @@ def extra_routes(parts: Components) -> list[BaseRoute]:
         )
     if parts.notify is not None:
         routes += web_routes(parts.notify, parts.settings)
+    if parts.store is not None:
+        pages = create_pages(parts.store.sessions, rules=parts.store.rules)
+        routes.append(Mount("", app=pages))  # the dashboard: /, /regions/…, /filings/…, /feeds/…
     return routes
 
 

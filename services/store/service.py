@@ -230,6 +230,7 @@ class StoreService:
                     seen_at=event.fetched_at,
                     simhash=simhash,
                     facts_hash=facts,
+                    text=body[:MAX_TEXT_IN_DB],
                 )
             )
             _add_url(session, filing_id, event.url, event.fetched_at)
@@ -266,6 +267,7 @@ class StoreService:
                     seen_at=event.fetched_at,
                     simhash=simhash,
                     facts_hash=facts,
+                    text=body[:MAX_TEXT_IN_DB],
                 )
             )
             search.index_filing(session, filing_id, content, words)

@@ -179,6 +179,7 @@ class FilingVersion(Base):
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
     simhash: Mapped[str | None] = mapped_column(String(64))  # None: too short to compare
     facts_hash: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text)  # None: stored before migration 0003
 
 
 class Obligation(Base):
@@ -221,3 +222,6 @@ class ReviewItem(Base):
 # and a table with a tsvector column on PostgreSQL (migration 0002, services/store/search.py).
 
 Index("ix_filings_agency_year", Filing.agency_id, Filing.report_year)
+# The newest filings and the latest overdue alerts first (the dashboard's lists and feeds).
+Index("ix_filings_first_seen_id", Filing.first_seen, Filing.id)
+Index("ix_obligations_overdue_alerted_at_id", Obligation.overdue_alerted_at, Obligation.id)
