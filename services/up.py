@@ -80,8 +80,9 @@ async def serve_http(parts: Components, service: str, default_host: str, default
 def api_banner(http: str) -> str:
     """Where this process's HTTP API, probes and metrics answer."""
     return (
-        f"HTTP API at {http}/api (reports, reports/ID, search?q=, compliance?year=, export.csv, "
-        f"POST subscriptions); health and metrics at {http}/readyz and {http}/metrics"
+        f"dashboard at {http}/; HTTP API at {http}/api (reports, reports/ID, search?q=, "
+        f"compliance?year=, export.csv, POST subscriptions); health and metrics at "
+        f"{http}/readyz and {http}/metrics"
     )
 
 
@@ -133,7 +134,7 @@ async def run_up(settings: AppSettings, *, demo: bool, once: bool) -> int:
                 click.echo(
                     f"nianbao keeps watching {len(sources.agencies)} agencies (NATS {url}, data in "
                     f"{settings.data_dir}); Ctrl-C stops. In another terminal: nianbao reports list"
-                    + (f"; dashboard at {http}/; {api_banner(http)}" if http else "")
+                    + (f"; {api_banner(http)}" if http else "")
                 )
                 await stop.wait()
                 return 0

@@ -6,11 +6,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.store import core
-from services.store.db.models import Agency, ReviewItem, Source
+from services.store.db.models import Agency, Filing, ReviewItem, Source
 from services.store.registry import LEVELS, agency_level, registry
 from shared.db import unit_of_work
 
@@ -164,10 +164,13 @@ def registry_summary(
     rules: Sequence[core.DeadlineRule],
     grace_days: int,
 ) -> list[str]:
-    """The lines `nianbao up` prints: last year's reports over every government, and the review."""
+    """The lines `nianbao up` prints: the newest report year with filings (last year when there
+    are none yet) over every government, and the review."""
     from services.store.compliance import compliance
 
-    year = now.year - 1
+    with sessions() as session:
+        newest = session.scalar(select(func.max(Filing.report_year)))
+    year = min(int(newest), now.year - 1) if newest else now.year - 1
     rows = compliance(sessions, year=year, now=now, rules=rules, grace_days=grace_days)
     lines = [f"compliance {year} over the registry, as of {now.date().isoformat()}:"]
     lines += [f"  {rate_line(rate)}" for rate in level_rates(rows) if rate["role"] == "government"]

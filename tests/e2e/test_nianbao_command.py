@@ -35,6 +35,9 @@ def test_demo_once_finds_the_five_seed_reports(env: dict[str, str], tmp_path: Pa
     result = run(["up", "--demo", "--once", "--now", "2025-06-01"], env, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "crawled 6 sources (6 ok, 0 blocked, 0 failed, 0 empty)" in result.stdout
+    # The registry table is of the newest year with filings (the demo's 2024), not an empty one.
+    assert "compliance 2024 over the registry" in result.stdout
+    assert "dashboard at http://127.0.0.1:" in result.stdout
     # The five seeds, and three reports of the city's multi-agency column (its fourth, by a
     # department nobody knows, waits for review).
     assert "filings stored: 8" in result.stdout
