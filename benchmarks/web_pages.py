@@ -14,25 +14,22 @@ templates); the median and the slowest are printed, after one warm-up request.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 import warnings
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from benchmarks.store_throughput import databases
 from services.store.db.models import Agency, Filing, FilingUrl, FilingVersion, Obligation, Source
 from services.store.migrate import upgrade
 from services.store.search import index_filing
 from services.store.web import create_pages
 from services.store.web.overview import read_snapshot
-from shared.db import make_engine, normalise_url, session_factory
+from shared.db import make_engine, session_factory
 from shared.events import stable_id
 from shared.regions import regions
 
@@ -66,28 +63,6 @@ TOPICS = (
     "权责清单",
     "法治督察",
 )  # each report mentions one, so a search for one matches a twentieth of the filings
-
-
-def databases() -> Iterator[tuple[str, str]]:
-    """(name, url) of every database to measure, each empty and removed after its turn."""
-    with tempfile.TemporaryDirectory() as tmp:
-        yield ("SQLite", f"sqlite:///{tmp}/bench.sqlite3")
-    postgres = os.environ.get("NIANBAO_BENCH_POSTGRES_URL") or os.environ.get(
-        "NIANBAO_TEST_POSTGRES_URL"
-    )
-    if not postgres:
-        return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(normalise_url(postgres), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        separator = "&" if "?" in postgres else "?"
-        yield ("PostgreSQL", f"{postgres}{separator}options=-csearch_path%3D{schema}")
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def region_codes() -> list[str]:
