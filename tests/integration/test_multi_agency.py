@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.cli import main
-from services.store import queries
+from services.store import compliance, queries
 from services.store.coverage import level_rates, list_agencies, rate_line, review_items
 from services.store.db.models import Obligation
 from services.store.service import StoreService
@@ -133,7 +133,7 @@ async def test_a_reviewed_page_is_attributed_once_its_agency_is_known(
 
 async def test_compliance_over_what_the_column_covers(store: StoreService) -> None:
     await _column(store)
-    rows = queries.compliance(store.sessions, year=2024, now=NOW)
+    rows = compliance.compliance(store.sessions, year=2024, now=NOW)
     status = {(r["agency_id"], r["kind"]): r["status"] for r in rows}
     assert status[("gov-110108", "法治政府建设年度报告")] == "filed"
     # The column covering 北京 was read after the deadline: a district not in it is missing.
@@ -156,7 +156,7 @@ async def test_compliance_over_what_the_column_covers(store: StoreService) -> No
     assert (provinces["obligations"], provinces["missing"]) == (1, 1)
     # Without `complete`, the column is no evidence about the districts it does not show.
     store.sync_agencies(factories.sources(SOURCES.replace(", complete: true", "")))
-    partial = queries.compliance(store.sessions, year=2024, now=NOW)
+    partial = compliance.compliance(store.sessions, year=2024, now=NOW)
     status = {(r["agency_id"], r["kind"]): r["status"] for r in partial}
     assert status[("gov-110106", "法治政府建设年度报告")] == "unknown"
     assert status[("gov-110108", "法治政府建设年度报告")] == "filed"
@@ -241,7 +241,7 @@ async def test_a_government_declared_later_takes_the_registry_rows_place(
     store.sync_agencies(factories.sources(declared))
     fengtai = list_agencies(store.sessions, region_prefixes=("110106",))
     assert [(r["id"], r["origin"]) for r in fengtai] == [("ft-gov", "sources")]
-    rows = queries.compliance(store.sessions, year=2024, now=NOW, region_prefixes=("110106",))
+    rows = compliance.compliance(store.sessions, year=2024, now=NOW, region_prefixes=("110106",))
     assert {r["agency_id"] for r in rows} == {"ft-gov"}
     # Its page in the column goes to the declared agency, by the canonical name.
     await store.record_extraction(_page(10, "北京市丰台区人民政府", "110106"))
