@@ -19,6 +19,19 @@ from shared.events import REPORT_KINDS
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9\-_.]{0,62}$")
 
 
+def _known_kinds(value: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [k for k in value if k not in REPORT_KINDS]
+    if unknown:
+        raise ValueError(f"unknown report kind(s) {unknown}; known: {list(REPORT_KINDS)}")
+    return value
+
+
+def _region_code(value: str | None, field: str) -> str | None:
+    if value is not None and not re.fullmatch(r"\d{6}", value):
+        raise ValueError(f"{field} must be a 6-digit 行政区划代码, quoted in YAML")
+    return value
+
+
 class CoversSpec(BaseModel):
     """What a multi-agency column carries: every agency under a region, or the agencies listed.
 
@@ -38,17 +51,12 @@ class CoversSpec(BaseModel):
     @field_validator("kinds")
     @classmethod
     def _kinds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [k for k in value if k not in REPORT_KINDS]
-        if unknown:
-            raise ValueError(f"unknown report kind(s) {unknown}; known: {list(REPORT_KINDS)}")
-        return value
+        return _known_kinds(value)
 
     @field_validator("region")
     @classmethod
     def _region(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"\d{6}", value):
-            raise ValueError("covers.region must be a 6-digit 行政区划代码, quoted in YAML")
-        return value
+        return _region_code(value, "covers.region")
 
     @model_validator(mode="after")
     def _one_of(self) -> CoversSpec:
@@ -114,17 +122,12 @@ class AgencySpec(BaseModel):
     @field_validator("region_code")
     @classmethod
     def _region(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"\d{6}", value):
-            raise ValueError("region_code must be a 6-digit 行政区划代码, quoted in YAML")
-        return value
+        return _region_code(value, "region_code")
 
     @field_validator("expects")
     @classmethod
     def _kinds(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [k for k in value if k not in REPORT_KINDS]
-        if unknown:
-            raise ValueError(f"unknown report kind(s) {unknown}; known: {list(REPORT_KINDS)}")
-        return value
+        return _known_kinds(value)
 
     def source_id(self, index: int) -> str:
         """The stable id of this agency's n-th source."""

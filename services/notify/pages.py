@@ -203,20 +203,23 @@ def subscription_routes(service: NotifyService, limit: RateLimit | None = None) 
             sub.alerts = filters.alerts
             sub.mode = filters.mode
 
+    def invalid_link(request: Request, exc: InvalidToken) -> Response:
+        return render(
+            env,
+            "message.html",
+            request,
+            status=400,
+            headers=NO_STORE,
+            title="链接无效",
+            message=f"此链接无效或已过期({exc})。",
+        )
+
     async def manage_page(request: Request) -> Response:
         token = request.query_params.get("token", "")
         try:
             sub = await run_sync(load, token)
         except InvalidToken as exc:
-            return render(
-                env,
-                "message.html",
-                request,
-                status=400,
-                headers=NO_STORE,
-                title="链接无效",
-                message=f"此链接无效或已过期({exc})。",
-            )
+            return invalid_link(request, exc)
         return await with_csrf(
             request,
             "manage.html",
@@ -237,15 +240,7 @@ def subscription_routes(service: NotifyService, limit: RateLimit | None = None) 
             await run_sync(update, token, filters)
             sub = await run_sync(load, token)
         except InvalidToken as exc:
-            return render(
-                env,
-                "message.html",
-                request,
-                status=400,
-                headers=NO_STORE,
-                title="链接无效",
-                message=f"此链接无效或已过期({exc})。",
-            )
+            return invalid_link(request, exc)
         except ConfigurationError as exc:
             sub = await run_sync(load, token)
             return await with_csrf(
