@@ -29,6 +29,7 @@ from services.notify import core, outbox, tokens
 from services.notify.db.models import Delivery, DigestItem, NotifyInbox, NotifyKey, Subscription
 from services.notify.mailer import Mailer, build_message
 from services.notify.regions import region_table
+from shared import inbox
 from shared.clock import Clock
 from shared.db import run_sync, unit_of_work
 from shared.errors import ConfigurationError, PermanentError, TransientError
@@ -446,9 +447,8 @@ class NotifyService:
         now = self.clock()
         self._load_key()
         with unit_of_work(self.sessions) as session:
-            if session.get(NotifyInbox, event.event_id) is not None:
+            if not inbox.claim(session, NotifyInbox, event.event_id, subject, now):
                 return 0
-            session.add(NotifyInbox(event_id=event.event_id, subject=subject, processed_at=now))
             if alert is None:
                 return 0
             queued = 0

@@ -89,7 +89,7 @@ def compliance(
             filings = filings.where(Filing.kind == kind)
         agency_rows = session.execute(agencies).all()
         found = {
-            (agency_id, filing_kind): (published, first_seen, url)
+            (agency_id, filing_kind): (core.Filed(published, first_seen), url)
             for agency_id, filing_kind, published, first_seen, url in session.execute(filings)
             if first_seen <= now
         }
@@ -103,8 +103,6 @@ def compliance(
         for expected in expects or []:
             if kind and expected != kind:
                 continue
-            agency_health = health_of(agency_id, name, region_code, health, covering, expected)
-            known_now = agency_health.newest_success is None or agency_health.newest_success <= now
             key = (expected, role, region_code)
             if key not in rule_cache:
                 rule_cache[key] = core.deadline_for(
@@ -113,17 +111,16 @@ def compliance(
             rule = rule_cache[key]
             if rule is None:
                 continue
-            deadline = core.deadline_date(rule, year)
-            filing = found.get((agency_id, expected))
-            status = core.judge_obligation(
-                deadline=deadline,
+            spec = core.ObligationSpec(expected, year, rule, core.deadline_date(rule, year))
+            filed, url = found.get((agency_id, expected), (None, None))
+            judged = core.judge(
+                spec,
                 now=now,
                 grace_days=grace_days,
-                filed_published=filing[0] if filing else None,
-                filed_first_seen=filing[1] if filing else None,
-                last_crawl_ok_after_deadline=known_now and agency_health.ok_after(deadline),
+                health=health_of(agency_id, name, region_code, health, covering, expected),
+                filed=filed,
             )
-            if statuses and status not in statuses:
+            if statuses and judged.verdict not in statuses:
                 continue
             rows.append(
                 {
@@ -133,17 +130,11 @@ def compliance(
                     "level": level_name,
                     "kind": expected,
                     "year": year,
-                    "deadline": deadline.isoformat(),
-                    "status": status,
-                    "published": filing[0].isoformat() if filing and filing[0] else None,
-                    "url": filing[2] if filing else None,
-                    "reason": core.verdict_reason(
-                        status,
-                        deadline=deadline,
-                        grace_days=grace_days,
-                        health=agency_health,
-                        known_at_now=known_now,
-                    ),
+                    "deadline": spec.deadline.isoformat(),
+                    "status": judged.verdict,
+                    "published": filed.published.isoformat() if filed and filed.published else None,
+                    "url": url,
+                    "reason": judged.reason,
                 }
             )
     rows.sort(key=lambda r: (r["region_code"] or "", r["agency_id"], r["kind"]))

@@ -241,6 +241,57 @@ def judge_obligation(
     return "missing" if last_crawl_ok_after_deadline else "unknown"
 
 
+@dataclass(frozen=True)
+class Filed:
+    """What judging needs of a filing: when the page says it was published, when it was found."""
+
+    published: date | None
+    first_seen: datetime
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One obligation judged at a moment: the verdict, and why when it is pending or unknown."""
+
+    spec: ObligationSpec
+    verdict: Verdict
+    reason: str | None
+    health: CrawlHealth
+
+
+def judge(
+    spec: ObligationSpec,
+    *,
+    now: datetime,
+    grace_days: int,
+    health: CrawlHealth,
+    filed: Filed | None,
+) -> Judgement:
+    """Judge one obligation from its filing (if any) and its agency's crawl health at `now`.
+
+    The deadline checker and the compliance view both judge through here, so an alert and the
+    table a reader sees can never disagree. Crawls after `now` are not evidence at `now` (a
+    compliance view of the past must not use them).
+    """
+    known_at_now = health.newest_success is None or health.newest_success <= now
+    verdict = judge_obligation(
+        deadline=spec.deadline,
+        now=now,
+        grace_days=grace_days,
+        filed_published=filed.published if filed else None,
+        filed_first_seen=filed.first_seen if filed else None,
+        last_crawl_ok_after_deadline=known_at_now and health.ok_after(spec.deadline),
+    )
+    reason = verdict_reason(
+        verdict,
+        deadline=spec.deadline,
+        grace_days=grace_days,
+        health=health,
+        known_at_now=known_at_now,
+    )
+    return Judgement(spec, verdict, reason, health)
+
+
 def verdict_reason(
     verdict: Verdict,
     *,

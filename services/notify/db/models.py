@@ -25,19 +25,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import NAMING_CONVENTION, UtcDateTime
+from shared.inbox import InboxColumns
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class NotifyInbox(Base):
+class NotifyInbox(InboxColumns, Base):
     """An alert event notify has processed (matched and queued)."""
 
     __tablename__ = "notify_inbox"
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    subject: Mapped[str] = mapped_column(String(200))
-    processed_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Subscription(Base):

@@ -24,30 +24,24 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import NAMING_CONVENTION, UtcDateTime
+from shared.inbox import InboxColumns
+from shared.outbox import OutboxColumns
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class InboxEntry(Base):
+class InboxEntry(InboxColumns, Base):
     """An event the store has processed: written in the same transaction as its effect."""
 
     __tablename__ = "store_inbox"
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    subject: Mapped[str] = mapped_column(String(200))
-    processed_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class OutboxEntry(Base):
+class OutboxEntry(OutboxColumns, Base):
     """An event to publish, written with the effect that caused it; relayed after commit."""
 
     __tablename__ = "store_outbox"
-    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    subject: Mapped[str] = mapped_column(String(200))
-    payload: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
 
 
 class Agency(Base):

@@ -1,0 +1,189 @@
+"""Filings: a report's filing, its versions and URLs, and the `filing.recorded` event of a change."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.store import core, search, text
+from services.store.db.models import (
+    Agency,
+    Filing,
+    FilingUrl,
+    FilingVersion,
+    Obligation,
+    OutboxEntry,
+)
+from shared.events import FILING_RECORDED, FilingRecorded, ReportExtracted, stable_id
+from shared.outbox import enqueue
+
+MAX_TEXT_IN_DB = 400_000
+
+
+def url_key(url: str) -> str:
+    """A fixed-size key for a URL, for unique indexes (URLs can be longer than an index allows)."""
+    return stable_id("url", url)
+
+
+def record_filing(
+    session: Session,
+    event: ReportExtracted,
+    agency: Agency,
+    rules: Sequence[core.DeadlineRule],
+    now: datetime,
+) -> Filing:
+    """The filing a report belongs to: created, found again (a repost) or given a new version.
+
+    A new filing or a new version emits `filing.recorded` (through the outbox); the same text
+    again, or a near duplicate of a known version (a re-rendered page), changes nothing but the
+    filing's URLs and last-seen time.
+    """
+    extraction = event.extraction
+    assert extraction.report_year is not None
+    filing_id = stable_id("filing", agency.id, extraction.kind, extraction.report_year)
+    text_hash = core.content_hash(extraction.text or extraction.title or event.sha256)
+    filing = session.get(Filing, filing_id)
+    rule = core.deadline_for(
+        extraction.kind,
+        extraction.report_year,
+        rules,
+        role=core.agency_role(agency.name, agency.level),
+        region_code=agency.region_code,
+    )
+    deadline = core.deadline_date(rule, extraction.report_year) if rule else None
+    summary = {
+        "sections": [s.title for s in extraction.sections if s.level == 1][:12],
+        "figures": [f.text for f in extraction.figures][:8],
+        "missing_elements": list(extraction.missing_elements),
+    }
+    body = extraction.text or ""
+    content = search.document_text(extraction.title, agency.name, body)
+    # The extractor's segmentation of the body is reused: segmenting it again here cost
+    # more than everything else the store does with a report.
+    words = (
+        text.tokens(search.document_text(extraction.title, agency.name, ""))
+        + text.words_only(extraction.words)
+        if extraction.words
+        else text.tokens(content)
+    )
+    simhash = text.fingerprint(words)
+    facts = text.facts_hash(
+        [s.title for s in extraction.sections], [f.text for f in extraction.figures]
+    )
+    if filing is None:
+        filing = Filing(
+            id=filing_id,
+            agency_id=agency.id,
+            agency_name=agency.name,
+            region_code=agency.region_code,
+            kind=extraction.kind,
+            report_year=extraction.report_year,
+            title=extraction.title,
+            url=event.url,
+            published=extraction.published,
+            signed=extraction.signed,
+            first_seen=event.fetched_at,
+            last_seen=event.fetched_at,
+            deadline=deadline,
+            on_time=core.is_on_time(extraction.published, event.fetched_at, deadline),
+            version=1,
+            content_hash=text_hash,
+            backfill=event.backfill,
+            summary=summary,
+        )
+        session.add(filing)
+        session.add(
+            FilingVersion(
+                filing_id=filing_id,
+                version=1,
+                content_hash=text_hash,
+                url=event.url,
+                seen_at=event.fetched_at,
+                simhash=simhash,
+                facts_hash=facts,
+                text=body[:MAX_TEXT_IN_DB],
+            )
+        )
+        add_url(session, filing_id, event.url, event.fetched_at)
+        session.flush()
+        search.index_filing(session, filing_id, content, words, new=True)
+        _emit_recorded(session, filing, "new", event, now)
+        return filing
+    filing.last_seen = max(filing.last_seen, event.fetched_at)
+    if filing.published is None and extraction.published is not None:
+        filing.published = extraction.published
+        filing.on_time = core.is_on_time(filing.published, filing.first_seen, filing.deadline)
+    add_url(session, filing_id, event.url, event.fetched_at)
+    versions = session.execute(
+        select(FilingVersion.content_hash, FilingVersion.simhash, FilingVersion.facts_hash).where(
+            FilingVersion.filing_id == filing_id
+        )
+    ).all()
+    same = any(
+        known_hash == text_hash or text.is_near_duplicate(known_sim, known_facts, simhash, facts)
+        for known_hash, known_sim, known_facts in versions
+    )
+    if not same:
+        filing.version += 1
+        filing.content_hash = text_hash
+        filing.title = extraction.title or filing.title
+        filing.summary = summary
+        session.add(
+            FilingVersion(
+                filing_id=filing_id,
+                version=filing.version,
+                content_hash=text_hash,
+                url=event.url,
+                seen_at=event.fetched_at,
+                simhash=simhash,
+                facts_hash=facts,
+                text=body[:MAX_TEXT_IN_DB],
+            )
+        )
+        search.index_filing(session, filing_id, content, words)
+        _emit_recorded(session, filing, "changed", event, now)
+    return filing
+
+
+def _emit_recorded(
+    session: Session, filing: Filing, change: str, event: ReportExtracted, now: datetime
+) -> None:
+    obligation = session.get(
+        Obligation, stable_id("obligation", filing.agency_id, filing.kind, filing.report_year)
+    )
+    recorded = FilingRecorded(
+        event_id=stable_id("filing.recorded", filing.id, filing.version),
+        occurred_at=event.fetched_at,
+        correlation_id=event.correlation_id or event.event_id,
+        filing_id=filing.id,
+        version=filing.version,
+        change=change,
+        agency_id=filing.agency_id,
+        agency=filing.agency_name,
+        region_code=filing.region_code,
+        kind=filing.kind,
+        report_year=filing.report_year,
+        title=filing.title,
+        url=event.url,
+        published=filing.published,
+        first_seen=filing.first_seen,
+        deadline=filing.deadline,
+        on_time=filing.on_time,
+        backfill=event.backfill,
+        was_overdue=bool(obligation and obligation.overdue_alerted_at),
+        sections=tuple(filing.summary.get("sections", [])),
+        figures=tuple(filing.summary.get("figures", [])),
+    )
+    enqueue(session, OutboxEntry, FILING_RECORDED, recorded, now)
+
+
+def add_url(session: Session, filing_id: str, url: str, seen: datetime) -> None:
+    key = url_key(url)
+    exists = session.scalar(
+        select(FilingUrl.id).where(FilingUrl.filing_id == filing_id, FilingUrl.url_hash == key)
+    )
+    if exists is None:
+        session.add(FilingUrl(filing_id=filing_id, url=url, url_hash=key, first_seen=seen))
