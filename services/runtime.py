@@ -52,7 +52,6 @@ from shared.bus import (
     ensure_stream,
     publish_event,
     publish_raw,
-    registered_routes,
     update_consumer_gauges,
 )
 from shared.clock import Clock, make_clock
@@ -158,12 +157,12 @@ async def build(
     sessions = session_factory(make_engine(settings.resolved_database_url())) if needs_db else None
     parts.sessions = sessions
 
-    def register(name: str, wire: Callable[[NatsBroker], None]) -> None:
-        # A service that does not consume here registers on a broker that is never connected:
-        # only its routes are kept.
-        target = broker if name in parts.durables else NatsBroker()
-        wire(target)
-        parts.routes[name] = registered_routes(target, name)
+    def register(name: str, routes: Mapping[str, Route], wire: Callable[[], None]) -> None:
+        # Every service built here has its routes (a replay settles with them); only the
+        # consuming ones subscribe.
+        parts.routes[name] = routes
+        if name in parts.durables:
+            wire()
 
     if "ingest" in which:
         parts.ingest = IngestService(
@@ -183,8 +182,9 @@ async def build(
         extract_service = parts.extract
         register(
             "extract",
-            lambda b: extract_app.register(
-                b, extract_service, clock, ack_wait=settings.ack_wait_seconds
+            extract_app.routes(extract_service),
+            lambda: extract_app.register(
+                broker, extract_service, clock, ack_wait=settings.ack_wait_seconds
             ),
         )
     if "store" in which:
@@ -201,8 +201,9 @@ async def build(
         store_service = parts.store
         register(
             "store",
-            lambda b: store_app.register(
-                b, store_service, clock, ack_wait=settings.ack_wait_seconds
+            store_app.routes(store_service),
+            lambda: store_app.register(
+                broker, store_service, clock, ack_wait=settings.ack_wait_seconds
             ),
         )
     if "notify" in which:
@@ -230,8 +231,9 @@ async def build(
         notify_service = parts.notify
         register(
             "notify",
-            lambda b: notify_app.register(
-                b, notify_service, clock, ack_wait=settings.ack_wait_seconds
+            notify_app.routes(notify_service),
+            lambda: notify_app.register(
+                broker, notify_service, clock, ack_wait=settings.ack_wait_seconds
             ),
         )
     await broker.start()

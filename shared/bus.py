@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import time
-import weakref
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -356,19 +355,6 @@ def consumer_config(
     )
 
 
-_ROUTES: weakref.WeakKeyDictionary[NatsBroker, dict[str, Mapping[str, Route]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def registered_routes(broker: NatsBroker, service: str) -> Mapping[str, Route]:
-    """The routes a service registered on a broker (a replay settles its messages with them)."""
-    try:
-        return _ROUTES[broker][service]
-    except KeyError:
-        raise KeyError(f"{service} registered no routes on this broker") from None
-
-
 async def _undecoded(msg: NatsMessage) -> bytes:
     """Leave the body as bytes: `settle` validates it once against the route's model (FastStream
     would parse every JSON body first, only for the handler to ignore the result)."""
@@ -390,7 +376,6 @@ def subscribe_service(
     effect), for a service whose use cases share work when they overlap (the store's commits).
     """
     subjects = list(routes)
-    _ROUTES.setdefault(broker, {})[service] = routes
 
     @broker.subscriber(
         "",

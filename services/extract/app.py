@@ -12,6 +12,15 @@ from shared.events import DOCUMENT_FETCHED, DocumentFetched
 SERVICE = "extract"
 
 
+def routes(service: ExtractService) -> dict[str, Route]:
+    """The subject extract consumes and the use case it calls (a replay uses it too)."""
+
+    async def on_document_fetched(event: DocumentFetched) -> None:
+        await service.extract(event)
+
+    return {DOCUMENT_FETCHED: Route(DocumentFetched, on_document_fetched)}
+
+
 def register(
     broker: NatsBroker,
     service: ExtractService,
@@ -20,10 +29,7 @@ def register(
     ack_wait: float = ACK_WAIT_SECONDS,
 ) -> None:
     """Subscribe extract to `document.fetched`, and warm the extraction core up meanwhile."""
-
-    async def on_document_fetched(event: DocumentFetched) -> None:
-        await service.extract(event)
-
-    routes = {DOCUMENT_FETCHED: Route(DocumentFetched, on_document_fetched)}
-    subscribe_service(broker, SERVICE, routes, clock, batch_size=batch_size, ack_wait=ack_wait)
+    subscribe_service(
+        broker, SERVICE, routes(service), clock, batch_size=batch_size, ack_wait=ack_wait
+    )
     warm_up()  # on the extraction thread: the first documents queue behind it there

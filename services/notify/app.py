@@ -12,6 +12,21 @@ from shared.events import FILING_OVERDUE, FILING_RECORDED, FilingOverdue, Filing
 SERVICE = "notify"
 
 
+def routes(service: NotifyService) -> dict[str, Route]:
+    """The subjects notify consumes and the use case each one calls (a replay uses them too)."""
+
+    async def on_filing_recorded(event: FilingRecorded) -> None:
+        await service.handle_filing_recorded(event)
+
+    async def on_filing_overdue(event: FilingOverdue) -> None:
+        await service.handle_filing_overdue(event)
+
+    return {
+        FILING_RECORDED: Route(FilingRecorded, on_filing_recorded),
+        FILING_OVERDUE: Route(FilingOverdue, on_filing_overdue),
+    }
+
+
 def register(
     broker: NatsBroker,
     service: NotifyService,
@@ -20,15 +35,6 @@ def register(
     ack_wait: float = ACK_WAIT_SECONDS,
 ) -> None:
     """Subscribe notify to `filing.recorded` and `filing.overdue`."""
-
-    async def on_filing_recorded(event: FilingRecorded) -> None:
-        await service.handle_filing_recorded(event)
-
-    async def on_filing_overdue(event: FilingOverdue) -> None:
-        await service.handle_filing_overdue(event)
-
-    routes = {
-        FILING_RECORDED: Route(FilingRecorded, on_filing_recorded),
-        FILING_OVERDUE: Route(FilingOverdue, on_filing_overdue),
-    }
-    subscribe_service(broker, SERVICE, routes, clock, batch_size=batch_size, ack_wait=ack_wait)
+    subscribe_service(
+        broker, SERVICE, routes(service), clock, batch_size=batch_size, ack_wait=ack_wait
+    )

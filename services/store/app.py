@@ -12,6 +12,21 @@ from shared.events import REPORT_EXTRACTED, SOURCE_CHECKED, ReportExtracted, Sou
 SERVICE = "store"
 
 
+def routes(service: StoreService) -> dict[str, Route]:
+    """The subjects store consumes and the use case each one calls (a replay uses them too)."""
+
+    async def on_report_extracted(event: ReportExtracted) -> None:
+        await service.record_extraction(event)
+
+    async def on_source_checked(event: SourceChecked) -> None:
+        await service.record_source_check(event)
+
+    return {
+        REPORT_EXTRACTED: Route(ReportExtracted, on_report_extracted),
+        SOURCE_CHECKED: Route(SourceChecked, on_source_checked),
+    }
+
+
 def register(
     broker: NatsBroker,
     service: StoreService,
@@ -25,21 +40,10 @@ def register(
     Up to `max_workers` events are handled at once so that their transactions are committed
     together (StoreService's group commit); each message is still acked after its own commit.
     """
-
-    async def on_report_extracted(event: ReportExtracted) -> None:
-        await service.record_extraction(event)
-
-    async def on_source_checked(event: SourceChecked) -> None:
-        await service.record_source_check(event)
-
-    routes = {
-        REPORT_EXTRACTED: Route(ReportExtracted, on_report_extracted),
-        SOURCE_CHECKED: Route(SourceChecked, on_source_checked),
-    }
     subscribe_service(
         broker,
         SERVICE,
-        routes,
+        routes(service),
         clock,
         batch_size=batch_size,
         ack_wait=ack_wait,
