@@ -1,38 +1,109 @@
-"""Names of the 行政区划 (province, city, county) and their 6-digit codes, for look-ups by name.
+"""The 行政区划 table: provinces, cities and counties, their 6-digit codes, names and aliases.
 
+Every service reads the table through this module, and this module reads it once per process.
 The table is the one jionlp bundles (`dictionary/china_location.zip`, divisions to 2023+), read
-directly from the zip without importing jionlp (whose import is slow, noisy and pulls in numpy).
-Only the first three levels are kept; towns and villages are skipped.
+directly from the zip without importing jionlp (whose import takes ~0.4 s, prints a banner and
+pulls in numpy). The zip is ~12 MB, nearly all towns and villages: the province, city and county
+lines are picked with one regex pass; towns are read only when a page names a bare town.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import io
+import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from shared.errors import ConfigurationError
+from shared.events import Region
 
 _MEMBER = "china_location.txt"
+_CODE = re.compile(r"^\d{6}$")
+_TOP_LEVELS = re.compile(rb"^\t{0,2}[^\t\n][^\n]*", re.MULTILINE)
+_TOWN_LINES = re.compile(rb"^\t{2}[^\t\n]+\t(\d{6})|^\t{3}([^\t\r\n]+)", re.MULTILINE)
+# Placeholder "cities" of the table that are not places (省直辖县级行政区划 and the like).
+_NOT_A_PLACE = ("直辖", "行政区划")
+_MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 
 
 @dataclass(frozen=True)
-class Regions:
-    """Codes by name (full names and the table's aliases) and names by code."""
+class Division:
+    """One province, city or county of the table."""
 
-    names: dict[str, str] = field(default_factory=dict)  # code → full name
-    codes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name or alias → codes
+    code: str
+    name: str
+    level: int  # 1 province, 2 city (地级), 3 county (县级)
+    parent: str | None  # the code of the division above, if any
+
+
+@dataclass(frozen=True)
+class RegionTable:
+    """Look-ups over the table: by code, and by name, alias or full name (a name may be ambiguous)."""
+
+    by_code: dict[str, Division]
+    by_name: dict[str, tuple[Division, ...]]  # name or alias → divisions
+    by_full_name: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 云南省玉溪市 → codes
 
     def name_of(self, code: str | None) -> str | None:
-        """The full name of a code (云南省, 昆明市, 五华区), None if unknown."""
-        return self.names.get(code) if code else None
+        """The name of a code as the table writes it (云南省, 昆明市, 五华区), None if unknown."""
+        division = self.by_code.get(code) if code else None
+        return division.name if division else None
+
+    def full_name(self, code: str | None) -> str | None:
+        """The name with the divisions above it (云南省玉溪市, 北京市朝阳区), None if unknown."""
+        division = self.by_code.get(code) if code else None
+        parts: list[str] = []
+        while division is not None:
+            if "直辖" not in division.name and division.name not in parts:
+                parts.insert(0, division.name)
+            division = self.by_code.get(division.parent) if division.parent else None
+        return "".join(parts) or None
+
+    def lookup(self, name: str) -> tuple[Division, ...]:
+        """Every division with this name or alias."""
+        return self.by_name.get(name, ())
 
     def codes_for(self, name: str) -> tuple[str, ...]:
-        """Every code with this name or alias (朝阳区 has two); empty if none."""
-        return self.codes.get(name.strip(), ())
+        """Every code with this name, alias or full name (朝阳区 has two); empty if none."""
+        name = name.strip()
+        codes = {d.code: None for d in self.lookup(name)}
+        codes.update(dict.fromkeys(self.by_full_name.get(name, ())))
+        return tuple(codes)
+
+    def resolve(self, value: str) -> str:
+        """A 6-digit code for a code or a name; ConfigurationError when unknown or ambiguous."""
+        value = value.strip()
+        if _CODE.match(value):
+            if value not in self.by_code:
+                raise ConfigurationError(f"unknown region code {value!r}")
+            return value
+        found = self.codes_for(value)
+        if not found:
+            raise ConfigurationError(f"unknown region {value!r}: give its name or 6-digit code")
+        if len(found) > 1:
+            options = ", ".join(f"{c} {self.full_name(c)}" for c in found[:8])
+            raise ConfigurationError(f"region {value!r} is ambiguous: use a code ({options})")
+        return found[0]
+
+    def region(self, code: str) -> Region | None:
+        """The Region of a code, filled down to the code's level; None for an unknown code."""
+        division = self.by_code.get(code)
+        if division is None:
+            return None
+        names: dict[int, str] = {}
+        node: Division | None = division
+        while node is not None:
+            names[node.level] = node.name
+            node = self.by_code.get(node.parent) if node.parent else None
+        city = names.get(2)
+        if city is not None and any(marker in city for marker in _NOT_A_PLACE):
+            city = None
+        elif city is None and division.code[:2] in _MUNICIPALITIES:
+            city = names.get(1)  # a 直辖市 and its districts: the municipality is the city too
+        return Region(province=names.get(1), city=city, county=names.get(3), code=division.code)
 
 
 def _zip_path() -> Path:
@@ -42,29 +113,81 @@ def _zip_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "china_location.zip"
 
 
-def parse_regions(lines: io.TextIOBase) -> Regions:
-    """Parse the table: one division a line, indented by level, `name<TAB>code<TAB>aliases`."""
-    names: dict[str, str] = {}
-    codes: dict[str, list[str]] = {}
-    for line in lines:
-        if len(line) - len(line.lstrip("\t")) > 2:
+def _read_table() -> bytes:
+    with zipfile.ZipFile(_zip_path()) as archive:
+        return archive.read(_MEMBER)
+
+
+def parse_regions(lines: Iterable[str]) -> RegionTable:
+    """Parse the table: one division a line, tab-indented by level, `name<TAB>code<TAB>aliases`."""
+    by_code: dict[str, Division] = {}
+    by_name: dict[str, list[Division]] = {}
+    parents: list[str | None] = [None, None, None]
+    for raw in lines:
+        depth = len(raw) - len(raw.lstrip("\t"))
+        if depth > 2:  # towns and villages
             continue
-        parts = line.strip().split("\t")
-        if len(parts) != 3:
+        fields = raw.strip().split("\t")
+        if len(fields) != 3 or not _CODE.match(fields[1]):  # Taiwan's districts carry no code
             continue
-        name, code, aliases = parts
-        # A 直辖市 repeats its province as its city; Hong Kong's districts share one code.
-        if code in names:
+        name, code, aliases = fields
+        level = depth + 1
+        parent = parents[depth - 1] if depth else None
+        parents[depth] = code
+        if level == 2 and code == parent:  # 直辖市: the city repeats the province
             continue
-        names[code] = name
+        if code in by_code:  # Hong Kong and Macau give one code to every district: keep the first
+            continue
+        division = Division(code=code, name=name, level=level, parent=parent)
+        by_code[code] = division
         for key in {name, *aliases.split("/")}:
-            if len(key) >= 2 and code not in codes.setdefault(key, []):
-                codes[key].append(code)
-    return Regions(names, {k: tuple(v) for k, v in codes.items()})
+            if len(key) >= 2:
+                by_name.setdefault(key, []).append(division)
+    table = RegionTable(by_code, {k: tuple(v) for k, v in by_name.items()})
+    by_full_name: dict[str, list[str]] = {}
+    for code in by_code:
+        by_full_name.setdefault(table.full_name(code) or code, []).append(code)
+    return RegionTable(table.by_code, table.by_name, {k: tuple(v) for k, v in by_full_name.items()})
 
 
 @lru_cache(maxsize=1)
-def regions() -> Regions:
-    """The table, loaded on first use (about half a second) and kept for the process."""
-    with zipfile.ZipFile(_zip_path()) as archive, archive.open(_MEMBER) as member:
-        return parse_regions(io.TextIOWrapper(member, encoding="utf-8"))
+def regions() -> RegionTable:
+    """The table, loaded on first use (about 0.1 s) and kept for the life of the process."""
+    return parse_regions(line.decode("utf-8") for line in _TOP_LEVELS.findall(_read_table()))
+
+
+@lru_cache(maxsize=1)
+def towns() -> dict[str, tuple[str, ...]]:
+    """Town and street names (下洋镇, 留下街道) → the codes of the counties that have one.
+
+    Towns are below the table's codes, so a town is placed by its county. Loaded on first use
+    (about 0.2 s): only pages that name a bare town need it.
+    """
+    found: dict[str, set[str]] = {}
+    county: str | None = None
+    for match in _TOWN_LINES.finditer(_read_table()):
+        if match.group(1):
+            county = match.group(1).decode("ascii")
+        elif county is not None:
+            found.setdefault(match.group(2).decode("utf-8"), set()).add(county)
+    return {name: tuple(sorted(codes)) for name, codes in found.items()}
+
+
+def contains(outer: str, code: str) -> bool:
+    """Whether division `code` lies inside division `outer`, or is it."""
+    division = regions().by_code.get(outer)
+    if division is None:
+        return False
+    digits = {1: 2, 2: 4}.get(division.level, 6)
+    return code[:digits] == outer[:digits]
+
+
+def canonical_place_name(division: Division) -> str:
+    """How a national list writes the place: a 区 with its city (杭州市西湖区, 天津市静海区, as
+    district names repeat across the country); provinces, cities, counties and county-level
+    cities alone."""
+    if division.level == 3 and division.name.endswith("区") and division.parent:
+        parent = regions().by_code.get(division.parent)
+        if parent is not None and not any(marker in parent.name for marker in _NOT_A_PLACE):
+            return parent.name + division.name
+    return division.name

@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from services.extract.divisions import Division, division_table
 from services.extract.places import split_place
+from shared.regions import Division, regions
 
 # Short forms -> full department names. Full names map to themselves so both parse alike.
 DEPARTMENTS: Mapping[str, str] = {
@@ -155,7 +155,7 @@ def parse_agency(raw: str) -> AgencyName | None:
         office = "办事处" if town.group(1).endswith("街道") else "人民政府"
         return AgencyName(name, tuple(places), "", town.group(1) + office, town.group(1))
     if not _AGENCY_END.search(name):
-        bare = division_table().lookup(name)
+        bare = regions().lookup(name)
         if bare:  # a bare place (静海区, 上海市) stands for its government
             return AgencyName(name, bare, "", "人民政府")
         if places and (not department or department in _LEVEL_WORDS):  # 临夏回族自治州广河县

@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.extract.divisions import contains, division_table
 from services.extract.hosts import host_match
+from shared.regions import contains, regions
 
 CONFIGURED = 4
 IDENTIFIER = 3
@@ -36,7 +36,7 @@ class Clue:
 
 
 def _known(code: str) -> bool:
-    return code in division_table().by_code
+    return code in regions().by_code
 
 
 def _city_of(code: str) -> str | None:

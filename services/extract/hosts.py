@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from services.extract.divisions import Division, contains, division_table
+from shared.regions import Division, contains, regions
 
 # Government domains that pinyin cannot derive (or derives ambiguously: shanxi is 山西 and 陕西).
 DOMAIN_EXCEPTIONS: dict[str, str] = {
@@ -141,7 +141,7 @@ def write_index(path: Path = INDEX_FILE) -> None:
 
 def build_index() -> Index:
     """Spelling -> division codes, for full spellings and for initials (about 0.3 s)."""
-    table = division_table()
+    table = regions()
     aliases: dict[str, list[str]] = {}
     for name, divisions in table.by_name.items():
         for division in divisions:

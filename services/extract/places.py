@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-from services.extract.divisions import Division, DivisionTable, contains, division_table
+from shared.regions import Division, RegionTable, contains, regions
 
 # What a bare prefix stands for: 市科技局 is an agency of a 市 (a city or a county-level city).
 RELATIVE_PREFIXES = ("自治州", "自治县", "省", "市", "县", "区", "州", "旗", "盟")
@@ -50,7 +50,7 @@ def _trie_regex(words: Iterable[str]) -> str:
 @lru_cache(maxsize=1)
 def _mention_pattern() -> tuple[re.Pattern[str], dict[str, Division]]:
     """Names worth counting in a body: every city name and alias, unique county full names."""
-    table = division_table()
+    table = regions()
     names: dict[str, Division] = {}
     for name, divisions in table.by_name.items():
         cities = [d for d in divisions if d.level == 2]
@@ -68,7 +68,7 @@ def mentioned_divisions(text: str) -> Counter[str]:
     """How often each division is named in the text, by code; a county also counts for its city."""
     pattern, names = _mention_pattern()
     counts: Counter[str] = Counter()
-    table = division_table()
+    table = regions()
     text = _CITED_TITLE.sub("", text)  # a cited document's place is not the agency's
     for match in pattern.finditer(text):
         division = names.get(match.group(0))
@@ -80,14 +80,14 @@ def mentioned_divisions(text: str) -> Counter[str]:
     return counts
 
 
-def split_place(name: str, table: DivisionTable | None = None) -> tuple[list[Division], str, str]:
+def split_place(name: str, table: RegionTable | None = None) -> tuple[list[Division], str, str]:
     """Split an agency name into (the places it names, a relative prefix, the department).
 
     `蒙自市科技局` -> ([蒙自市], "", "科技局"); `市科技局` -> ([], "市", "科技局"). Nested places
     (红河州蒙自市) are all returned, the most specific last. An ambiguous name (朝阳区) returns
     every candidate division, for the caller to disambiguate.
     """
-    table = table or division_table()
+    table = table or regions()
     places: list[Division] = []
     rest = name
     while len(rest) >= 3:
@@ -129,7 +129,7 @@ def split_place(name: str, table: DivisionTable | None = None) -> tuple[list[Div
 
 def place_of_kind(code: str, prefix: str) -> Division | None:
     """The division in `code`'s chain (itself, then its parents) a relative prefix refers to."""
-    table = division_table()
+    table = regions()
     suffix = _SUFFIX_FOR_PREFIX.get(prefix, prefix)
     node = table.by_code.get(code)
     while node is not None:
@@ -142,7 +142,7 @@ def place_of_kind(code: str, prefix: str) -> Division | None:
 def most_named(text: str, prefix: str, within: str | None = None) -> Division | None:
     """The division of the right kind the body names most: 昆明 for a 市科技局 in Kunming;
     only divisions inside `within` when it is given."""
-    table = division_table()
+    table = regions()
     counts = mentioned_divisions(text)
     if within is not None:
         counts = Counter({code: n for code, n in counts.items() if contains(within, code)})

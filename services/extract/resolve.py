@@ -4,7 +4,7 @@ A national database cannot use 市财政局 or 静海区人民政府: the same s
 hundreds of places. The written names (title, signature, header table, 来源) give the
 department and sometimes the place; the page's clues (clues.py: configured region,
 SiteIDCode, 统一社会信用代码, host, 公网安备) say where it is; the body says the rest (我市,
-the places it names). The result is written the canonical way (divisions.canonical_place_name):
+the places it names). The result is written the canonical way (shared.regions.canonical_place_name):
 天津市静海区人民政府, 鄂州市财政局, 杭州市西湖区留下街道办事处.
 
 A wrong region is worse than none: when the signals disagree the place is left empty and the
@@ -19,15 +19,15 @@ from dataclasses import dataclass
 
 from services.extract.agency import DEPARTMENTS, AgencyName, parse_agency, same_department
 from services.extract.clues import HINT, Clue, agree, consensus, narrow
-from services.extract.divisions import (
+from services.extract.places import mentioned_divisions, most_named, place_of_kind
+from shared.events import Region
+from shared.regions import (
     Division,
     canonical_place_name,
     contains,
-    division_table,
-    town_table,
+    regions,
+    towns,
 )
-from services.extract.places import mentioned_divisions, most_named, place_of_kind
-from shared.events import Region
 
 # Bodies of zones (开发区, 新区, 商务区 管理委员会) have proper names, written as they are.
 _ZONE = re.compile(r"开发区|新区|高新区|园区|商务区|试验区|示范区|管理委员会|管委会")
@@ -46,7 +46,7 @@ class AgencyResult:
 def _region(code: str | None) -> Region:
     if code is None:
         return Region()
-    return division_table().region(code) or Region()
+    return regions().region(code) or Region()
 
 
 def _innermost(places: Sequence[Division]) -> tuple[str, ...]:
@@ -97,7 +97,7 @@ def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
     """The county of a bare town (下洋镇): the town table, narrowed by the clues. A town the
     table has once is taken unless a strong clue contradicts it."""
     assert name.town is not None
-    counties = town_table().get(name.town, ())
+    counties = towns().get(name.town, ())
     if not counties:
         return _Place(None, (f"{name.town} is not in the town table",))
     kept, notes = narrow(counties, clues)
@@ -161,7 +161,7 @@ def _finish(
         written = name.raw if name.relative or name.has_place or name.town else name.department
         notes = place.notes or (f"no place found for {name.raw}",)
         return AgencyResult(written, tuple(joint), _region(fallback_code), notes)
-    division = division_table().by_code[place.code]
+    division = regions().by_code[place.code]
     proper = _ZONE.search(name.department) is not None  # a zone's body: its own proper name
     if name.branch or (proper and name.has_place):
         written = name.raw.removeprefix("中共")

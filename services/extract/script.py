@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import opencc
 
-from services.extract.divisions import division_table
+from shared.regions import regions
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SAMPLE_CHARS = 1000  # Chinese characters looked at to decide
@@ -52,7 +52,7 @@ def _damaged_place_names() -> tuple[tuple[str, str], ...]:
     """
     convert = _converter().convert
     pairs = {}
-    for name in {division.name for division in division_table().by_code.values()}:
+    for name in {division.name for division in regions().by_code.values()}:
         converted = convert(name)
         if converted != name:
             pairs[converted] = name

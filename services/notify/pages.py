@@ -273,7 +273,7 @@ def subscription_routes(service: NotifyService, limit: RateLimit | None = None) 
 
 
 def _names(codes: list[Any]) -> list[str]:
-    from services.notify.regions import region_table
+    from shared.regions import regions
 
-    table = region_table()
-    return [table.name(str(code)) or str(code) for code in codes]
+    table = regions()
+    return [table.full_name(str(code)) or str(code) for code in codes]

@@ -28,7 +28,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.notify import core, outbox, tokens
 from services.notify.db.models import Delivery, DigestItem, NotifyInbox, NotifyKey, Subscription
 from services.notify.mailer import Mailer, build_message
-from services.notify.regions import region_table
 from shared import inbox
 from shared.clock import Clock
 from shared.db import run_sync, unit_of_work
@@ -36,6 +35,7 @@ from shared.errors import ConfigurationError, PermanentError, TransientError
 from shared.events import REPORT_KINDS, Event, FilingOverdue, FilingRecorded
 from shared.logs import log_fields
 from shared.metrics import EMAILS_FAILED, EMAILS_SENT
+from shared.regions import regions as region_table
 
 log = logging.getLogger("nianbao.notify")
 T = TypeVar("T")
@@ -100,7 +100,7 @@ class Filters:
     def describe(self) -> dict[str, Any]:
         """The filters as the confirmation email shows them."""
         return {
-            "regions": [f"{c} {region_table().name(c) or ''}".strip() for c in self.regions],
+            "regions": [f"{c} {region_table().full_name(c) or ''}".strip() for c in self.regions],
             "agencies": self.agencies,
             "kinds": self.kinds,
             "keywords": self.keywords,
@@ -588,7 +588,7 @@ class NotifyService:
                 return 0
             alerts = [core.alert_from_json(i.alert) for i in items]
             day = max(i.day for i in items)
-            email = core.render_digest(day, alerts, self._links(sub, key), region_table().name)
+            email = core.render_digest(day, alerts, self._links(sub, key), region_table().full_name)
             delivery = self._delivery(sub.id, sub.email, key, "digest", email, now)
             session.add(delivery)
             session.flush()

@@ -192,9 +192,9 @@ def web_routes(service: NotifyService, settings: NotifySettings) -> list[BaseRou
 
 
 def _region_name(code: str) -> str | None:
-    from services.notify.regions import region_table
+    from shared.regions import regions
 
-    return region_table().name(code)
+    return regions().full_name(code)
 
 
 def _filter_args(data: dict[str, Any]) -> dict[str, Any]:
