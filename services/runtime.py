@@ -48,7 +48,6 @@ from shared.blobs import NatsBlobStore
 from shared.bus import (
     BLOB_BUCKET,
     STREAM_NAME,
-    Route,
     ensure_stream,
     publish_event,
     publish_raw,
@@ -56,6 +55,7 @@ from shared.bus import (
 )
 from shared.clock import Clock, make_clock
 from shared.connect import connect_broker
+from shared.consume import Route
 from shared.db import make_engine, session_factory
 from shared.errors import ConfigurationError
 from shared.events import Event

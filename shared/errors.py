@@ -10,7 +10,7 @@
         └── BlobMissing       the object store has no bytes for the key an event names
 
 Errors carry context (`event_id`, `url`) so a dead letter says what failed, not just that
-something did. `shared.bus.settle` is the one place that maps them to acks.
+something did. `shared.consume.settle` is the one place that maps them to acks.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ from __future__ import annotations
 from faststream.nats import NatsBroker
 
 from services.notify.service import NotifyService
-from shared.bus import ACK_WAIT_SECONDS, Route, subscribe_service
+from shared.bus import ACK_WAIT_SECONDS
 from shared.clock import Clock
+from shared.consume import Route, subscribe_service
 from shared.events import FILING_OVERDUE, FILING_RECORDED, FilingOverdue, FilingRecorded
 
 SERVICE = "notify"

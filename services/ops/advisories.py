@@ -25,9 +25,9 @@ from shared.bus import (
     ADVISORY_STREAM,
     MAX_DELIVERIES_ADVISORIES,
     STREAM_NAME,
-    dead_letter,
 )
 from shared.clock import Clock
+from shared.consume import dead_letter
 from shared.metrics import DEAD_LETTERS
 
 log = logging.getLogger("nianbao.advisories")

@@ -26,8 +26,9 @@ from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 
 from services.ops.streams import ephemeral, ephemeral_config, read_all
-from shared.bus import STREAM_NAME, RawSettle, Route, settle_raw
+from shared.bus import STREAM_NAME
 from shared.clock import Clock
+from shared.consume import RawSettle, Route, settle_raw
 from shared.errors import ConfigurationError
 from shared.events import FILING_RECORDED, FilingRecorded
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.notify import core
 from services.notify.db.models import Delivery
-from shared.bus import Route
 from shared.clock import Clock
+from shared.consume import Route
 from shared.db import run_sync, unit_of_work
 from shared.events import FILING_OVERDUE, FILING_RECORDED, FilingOverdue, FilingRecorded
 

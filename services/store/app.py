@@ -5,8 +5,9 @@ from __future__ import annotations
 from faststream.nats import NatsBroker
 
 from services.store.service import StoreService
-from shared.bus import ACK_WAIT_SECONDS, Route, subscribe_service
+from shared.bus import ACK_WAIT_SECONDS
 from shared.clock import Clock
+from shared.consume import Route, subscribe_service
 from shared.events import REPORT_EXTRACTED, SOURCE_CHECKED, ReportExtracted, SourceChecked
 
 SERVICE = "store"

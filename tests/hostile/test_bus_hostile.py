@@ -18,7 +18,8 @@ from faststream.nats import JStream, NatsBroker, NatsMessage, TestNatsBroker
 from services.extract import app as extract_app
 from services.extract.service import ExtractService
 from shared.blobs import MemoryBlobStore
-from shared.bus import STREAM_NAME, decode_event, publish_event
+from shared.bus import STREAM_NAME, publish_event
+from shared.consume import decode_event
 from shared.errors import InvalidEvent
 from shared.events import DOCUMENT_FETCHED, REPORT_EXTRACTED, DocumentFetched, Event, stable_id
 from tests.conftest import FakeClock

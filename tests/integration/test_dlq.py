@@ -15,7 +15,8 @@ from services.ops.advisories import collect_advisories
 from services.ops.dlq import get_letter, list_letters, redrive
 from services.runtime import AppSettings, Components, build, migrate_database, shutdown
 from services.store.db.models import InboxEntry
-from shared.bus import ADVISORY_STREAM, STREAM_NAME, dead_letter, publish_event, publish_raw
+from shared.bus import ADVISORY_STREAM, STREAM_NAME, publish_event, publish_raw
+from shared.consume import dead_letter
 from shared.embedded_nats import EmbeddedNats
 from shared.events import SOURCE_CHECKED
 from tests.factories import source_checked, sources

@@ -11,12 +11,11 @@ import pytest
 from shared.bus import (
     DRAIN_SECONDS,
     STREAM_NAME,
-    Route,
     ensure_stream,
     publish_event,
-    subscribe_service,
 )
 from shared.connect import broker_for
+from shared.consume import Route, subscribe_service
 from shared.embedded_nats import EmbeddedNats
 from shared.events import SOURCE_CHECKED, SourceChecked
 from shared.settings import CommonSettings
