@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from services.ops.health import SERVICE_PORT, extra_routes, start_http
+from services.health import SERVICE_PORT, extra_routes, start_http
 from services.runtime import (
     SERVICES,
     AppSettings,

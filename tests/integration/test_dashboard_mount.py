@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.ops.health import extra_routes, start_http
+from services.health import extra_routes, start_http
 from services.runtime import AppSettings, build, migrate_database, shutdown
 from shared.embedded_nats import EmbeddedNats
 from tests.factories import sources

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.ops.health import start_http
+from services.health import start_http
 from services.runtime import AppSettings, Components, build, migrate_database, shutdown
 from shared.bus import publish_event
 from shared.embedded_nats import EmbeddedNats
