@@ -1,4 +1,4 @@
-"""Is this page an annual report, of which kind, for which year, and what is its title.
+"""Is this page an annual report, of which kind, and what is its title (the year: report_year.py).
 
 The title decides: pages that merely mention a report (a meeting about it, a call for comments,
 an interpretation, a plan, a template) share its words but not its shape, so the negative
@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 
-from services.extract.metadata import YEAR_RE, parse_year
+from services.extract.report_year import year_in
 from shared.events import ReportKind
 
 _KINDS: tuple[tuple[ReportKind, re.Pattern[str]], ...] = (
@@ -108,12 +107,10 @@ _HEADING_START = re.compile(
     r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[）)]|\d+\s*[.、．])"
 )
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[:：]\s*")
-_RANGE_BEFORE = re.compile(r"[-—–~～至]\s*$")
 # The patterns above backtrack over the whole string (`.*`): quadratic in its length. No title
 # is longer than this; a link text or hint that is gets matched on its head only.
 MAX_TITLE_CHARS = 300
 # The years a report can cover: the first reports of either kind date from the 1990s.
-FIRST_REPORT_YEAR, LAST_REPORT_YEAR = 1990, 2100
 
 
 def kind_of(text: str) -> ReportKind:
@@ -276,75 +273,6 @@ def body_report_sentence(lines: Sequence[str]) -> str | None:
         if match:
             return match.group(0)
     return None
-
-
-def year_in(text: str) -> int | None:
-    """The first year named (Arabic or Chinese numerals); ranges like 2021—2025 are skipped."""
-    for match in YEAR_RE.finditer(text):
-        if _RANGE_BEFORE.search(text[: match.start()]):
-            continue
-        following = text[match.end() :]
-        if re.match(r"\s*年?\s*[-—–~～至]", following):  # the start of a range
-            continue
-        year = parse_year(match.group(0))
-        if year is not None and FIRST_REPORT_YEAR <= year <= LAST_REPORT_YEAR:
-            return year
-    return None
-
-
-_STATISTICS_PERIOD = re.compile(
-    r"统计(?:期限|时限|期间|时间|区间)\s*(?:为|是|自|从)?\s*((?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3})\s*年"
-)
-
-
-def _frequent_year(lines: Sequence[str]) -> int | None:
-    counts: dict[int, int] = {}
-    for line in lines[:40]:
-        if re.search(r"安排|计划|打算|下一步|下一年", line[:30]):
-            continue
-        for match in YEAR_RE.finditer(line):
-            year = parse_year(match.group(0))
-            if year is not None and FIRST_REPORT_YEAR <= year <= LAST_REPORT_YEAR:
-                counts[year] = counts.get(year, 0) + 1
-    if not counts:
-        return None
-    return max(counts.items(), key=lambda item: (item[1], item[0]))[0]
-
-
-def report_year(
-    title: str | None,
-    report_sentence: str | None,
-    opening: Sequence[str],
-    published: date | None,
-) -> tuple[int | None, str | None]:
-    """The year the report covers, and a warning when it had to be inferred."""
-    if title:
-        year = year_in(title)
-        if year is not None:
-            return year, None
-    if report_sentence:
-        year = year_in(report_sentence)
-        if year is not None:
-            return year, "report year from the body's 现将…报告如下 sentence"
-    for line in opening[:8]:
-        period = _STATISTICS_PERIOD.search(line)
-        if period is not None:
-            year = parse_year(period.group(1))
-            if year is not None and FIRST_REPORT_YEAR <= year <= LAST_REPORT_YEAR:
-                return year, "report year from the report's 统计期限"
-    for line in opening[:5]:
-        year = year_in(line[:30])
-        if year is not None:
-            return year, "report year from the opening of the body"
-    year = _frequent_year(opening)
-    # A report is published after the year it covers ends: a later year is the plan's.
-    if year is not None and (published is None or year < published.year):
-        return year, "report year: the year the opening names most"
-    # Only from a date that can be a publication date: 9999-12-31 or 0001-01-01 on a list page
-    # is a placeholder, not a hint that the report covers the year 9998 or 0.
-    if published is not None and FIRST_REPORT_YEAR <= published.year - 1 <= LAST_REPORT_YEAR:
-        return published.year - 1, "report year inferred as the year before publication"
-    return None, "no report year found"
 
 
 _OPENING_SUBJECT = re.compile(

@@ -24,6 +24,7 @@ from services.extract import (
 from services.extract.agency import has_placeholder, repeated_placed_agency, title_agency
 from services.extract.clues import host_clues, identifier_clues
 from services.extract.html_text import Page, html_page, looks_like_html, text_page
+from services.extract.report_year import report_year, year_in
 from services.extract.resolve import resolve_agency
 from shared.decoding import decode_bytes
 from shared.events import Extraction, ReportKind
@@ -269,8 +270,8 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
     if len(text) < _MIN_BODY_CHARS:
         warnings.append("short body: the report may be in an attachment")
 
-    year, year_warning = classify.report_year(title, report_sentence, body, published)
-    if year_warning and not (title and classify.year_in(title)):
+    year, year_warning = report_year(title, report_sentence, body, published)
+    if year_warning and not (title and year_in(title)):
         warnings.append(year_warning)
 
     joint = tuple(agency_names) if len(agency_names) > 1 else ()
