@@ -13,8 +13,8 @@ lifted (no delay, several requests in flight). Two ways to run nianbao:
 
 The script prints reports per second end to end, the extract-only throughput over the same pages
 in one process, and their ratio; `--mode processes` also prints each component's CPU per report.
-To profile one service there, set NIANBAO_BENCH_PROFILE to its name and NIANBAO_BENCH_PROFILER to
-a command that runs `nianbao ARGS` under a profiler (e.g. `py-spy record -o out.txt -- nianbao`).
+To profile services there, set NIANBAO_BENCH_PROFILE to their names (`store,extract`): py-spy is
+attached to each and writes collapsed stacks to NIANBAO_BENCH_PROFILE_DIR/<name>.txt.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ import argparse
 import asyncio
 import os
 import resource
-import shlex
+import signal
+import subprocess
 import tempfile
 import time
 import uuid
@@ -108,7 +109,6 @@ async def pipeline_processes(
     portal: GeneratedPortal, database_url: str, workdir: Path
 ) -> tuple[float, int]:
     """The same run with each service in a process of its own and `nianbao crawl` publishing."""
-    import subprocess
     import sys
 
     import nats
@@ -138,20 +138,15 @@ async def pipeline_processes(
 
         await asyncio.to_thread(run, "db", "upgrade")
         await asyncio.to_thread(run, "nats", "provision")
-        profiled = os.environ.get("NIANBAO_BENCH_PROFILE", "")  # a service to run under a profiler
         for name in ("extract", "store", "notify"):
-            if name == profiled:
-                # a command that runs `nianbao ARGS` under a profiler, e.g. py-spy record -- nianbao
-                argv = [*shlex.split(os.environ["NIANBAO_BENCH_PROFILER"]), "service", name]
-            else:
-                argv = [*command, "service", name]
-            processes.append(subprocess.Popen(argv, env=env))  # noqa: ASYNC220
+            processes.append(subprocess.Popen([*command, "service", name], env=env))  # noqa: ASYNC220
         await asyncio.sleep(3)  # consumers bound
         assert nats_server.process is not None
         watched = {
             name: p.pid for name, p in zip(("extract", "store", "notify"), processes, strict=True)
         }
         watched["nats-server"] = nats_server.process.pid
+        profilers = start_profilers(watched, workdir)
         cpu_before = {name: cpu_seconds(pid) for name, pid in watched.items()}
         database_before = database_server_cpu(database_url)
         children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -182,6 +177,7 @@ async def pipeline_processes(
         spent |= {"crawl": crawl_cpu, "portal+bench": portal_cpu}
         if database_before is not None:  # a local PostgreSQL server works for the store too
             spent["postgresql"] = (database_server_cpu(database_url) or 0.0) - database_before
+        stop_profilers(profilers)
         print(f"  CPU per report ({pages} reports): ms, and reports/s one core would sustain")
         for name, seconds in spent.items():
             per_report = 1000 * seconds / pages
@@ -197,6 +193,31 @@ async def pipeline_processes(
             process.wait(timeout=60)
         nats_server.stop()
         server.stop()
+
+
+def start_profilers(watched: dict[str, int], workdir: Path) -> list[subprocess.Popen[bytes]]:
+    """py-spy attached to each process named in NIANBAO_BENCH_PROFILE (comma-separated: extract,
+    store, notify, nats-server excluded), sampling 50 times a second into
+    NIANBAO_BENCH_PROFILE_DIR/<name>.txt (raw collapsed stacks). Attaching, rather than running
+    the service under the profiler, keeps the CPU figures those of the service itself."""
+    wanted = [n for n in os.environ.get("NIANBAO_BENCH_PROFILE", "").split(",") if n.strip()]
+    out = Path(os.environ.get("NIANBAO_BENCH_PROFILE_DIR", str(workdir)))
+    profilers = []
+    for name in wanted:
+        target = out / f"{name.strip()}.txt"
+        argv = ["py-spy", "record", "-r", "50", "-f", "raw", "-o", str(target)]
+        argv += ["--pid", str(watched[name.strip()])]
+        profilers.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL))
+        print(f"  profiling {name.strip()} into {target}")
+    return profilers
+
+
+def stop_profilers(profilers: list[subprocess.Popen[bytes]]) -> None:
+    """Stop the profilers as Ctrl-C would: py-spy writes its file on SIGINT."""
+    for profiler in profilers:
+        profiler.send_signal(signal.SIGINT)
+    for profiler in profilers:
+        profiler.wait(timeout=60)
 
 
 def cpu_seconds(pid: int) -> float:
