@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from services.ingest import core
-from services.ingest.discovery import (
-    ListItem,
-    PageRequest,
+from services.ingest.discovery.list_page import (
     find_attachments,
     looks_like_report,
     parse_list_page,
     pattern_pages,
 )
+from services.ingest.discovery.model import ListItem, PageRequest
 from services.ingest.fetcher import Blocked, FetchError, FetchResult, NotFound, PoliteFetcher
 from services.ingest.state import CrawlState, PageState, SourceState
 from shared.blobs import BlobStore, sha256_hex
