@@ -390,12 +390,14 @@ class PoliteFetcher:
                     )
                 )
             if result.status >= 400 or result.status in REDIRECT_STATUSES:
-                rules = RobotsRules([])  # RFC 9309: "unavailable" (4xx) allows everything
+                rules = RobotsRules.allow_all()  # RFC 9309: "unavailable" (4xx) allows everything
             else:
                 text = result.body.decode("utf-8-sig", errors="replace")
                 rules = RobotsRules.parse(text, token)
             return _RobotsEntry(rules, time.monotonic() + ROBOTS_TTL_SECONDS)
-        return _RobotsEntry(RobotsRules([]), time.monotonic() + ROBOTS_TTL_SECONDS)  # too many
+        return _RobotsEntry(
+            RobotsRules.allow_all(), time.monotonic() + ROBOTS_TTL_SECONDS
+        )  # too many
 
 
 async def _once(data: bytes) -> AsyncIterator[bytes]:
