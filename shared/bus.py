@@ -36,6 +36,7 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 from nats.js.errors import NotFoundError
 from pydantic import BaseModel, ValidationError
 
+from shared.backoff import backoff_delay
 from shared.clock import Clock
 from shared.errors import InvalidEvent, NianbaoError, PermanentError, TransientError
 from shared.events import DeadLetter, Event, dlq_subject, stable_id
@@ -113,8 +114,7 @@ async def ensure_stream(js: JetStreamContext, replicas: int | None = None) -> No
 
 def retry_delay(deliveries: int) -> float:
     """Seconds before the next delivery, growing with the number of deliveries so far."""
-    index = max(0, min(deliveries - 1, len(RETRY_DELAYS) - 1))
-    return RETRY_DELAYS[index]
+    return backoff_delay(RETRY_DELAYS, deliveries)
 
 
 async def publish_event(broker: NatsBroker, subject: str, event: Event) -> None:

@@ -36,14 +36,16 @@ from services.ingest.core import address_refusal, blocked_reason
 from services.ingest.gate import HostGate, LocalHostGate
 from services.ingest.robots import RobotsRules
 from services.ingest.settings import IngestSettings
+from shared.backoff import backoff_delay
 from shared.metrics import CRAWL_ERRORS, CRAWL_REQUESTS
 
 log = logging.getLogger("nianbao.ingest.fetch")
 RETRY_STATUSES = {500, 502, 503, 504, 520, 522, 524}
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 ROBOTS_TTL_SECONDS = 24 * 3600.0  # RFC 9309: a cached robots.txt SHOULD NOT be used for longer
-ROBOTS_RETRY_SECONDS = 300.0
-CLIENT_SHARDS = 32  # connection pools, hosts spread over them by a hash of host:port  # an unreachable robots.txt is asked again after this
+ROBOTS_RETRY_SECONDS = 300.0  # an unreachable robots.txt is asked again after this
+CLIENT_SHARDS = 32  # connection pools, hosts spread over them by a hash of host:port
+RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)  # seconds between attempts at one request
 
 _BAD_LOCATION = "Invalid URL in location header"
 
@@ -254,7 +256,7 @@ class PoliteFetcher:
                     return result
                 if attempt > self.settings.max_retries:
                     raise FetchError(f"HTTP {result.status} after {attempt} attempts", url=url)
-            await asyncio.sleep(min(30.0, 1.0 * 2 ** (attempt - 1)))
+            await asyncio.sleep(backoff_delay(RETRY_DELAYS, attempt))
 
     async def _request(
         self,
