@@ -22,7 +22,8 @@ from services.ingest.discovery.list_page import (
     pattern_pages,
 )
 from services.ingest.discovery.model import ListItem, PageRequest
-from services.ingest.fetcher import Blocked, FetchError, FetchResult, NotFound, PoliteFetcher
+from services.ingest.fetch_types import Blocked, FetchError, FetchResult, NotFound
+from services.ingest.fetcher import PoliteFetcher
 from services.ingest.state import CrawlState, PageState, SourceState
 from shared.blobs import BlobStore, sha256_hex
 from shared.clock import Clock

@@ -22,7 +22,8 @@ from services.ingest.discovery.columns import (
     site_region,
     worth_following,
 )
-from services.ingest.fetcher import FetchError, PoliteFetcher
+from services.ingest.fetch_types import FetchError
+from services.ingest.fetcher import PoliteFetcher
 from shared.decoding import decode_bytes
 from shared.errors import ConfigurationError
 from shared.sources import parse_sources
