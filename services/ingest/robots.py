@@ -12,9 +12,12 @@ protego does the parsing and the matching (the longest pattern wins, allow on a 
   is compared as its escape. Both sides are spelled that way here (raw non-ASCII as the UTF-8
   octets httpx sends, so a raw Chinese link meets its percent-encoded rule), with each `%` of an
   escape written `%25`, which protego leaves alone.
-- the `User-agent` lines. protego applies a group whose name occurs in ours at a word start
-  (`User-agent: nian` would bind `nianbao`) and does not strip a version (`nianbao/1.0` would
-  not). RFC 9309 matches the product token: a line names `*`, our token, or no one we heed.
+- the group lines. Only `User-agent`, `Allow` and `Disallow` lines are kept: protego ends a
+  group at any other line (a `Crawl-delay` between two `User-agent` lines splits them), and
+  RFC 9309 groups by those three alone. protego also binds a group whose name occurs in ours at
+  a word start (`User-agent: nian` would bind `nianbao`) and keeps a version (`nianbao/1.0`
+  would not bind us). RFC 9309 matches the product token: each `User-agent` line is rewritten
+  to `*`, our token, or blank (no one we heed).
 
 Known difference kept from protego: `Allow: /dir/index.html` also allows `/dir/`, the same page.
 """
@@ -49,7 +52,7 @@ class RobotsRules:
     def parse(cls, text: str, product_token: str) -> RobotsRules:
         """The rules of the groups for `product_token`, else of the `*` groups, else none."""
         token = product_token.strip().lower()
-        return cls(Protego.parse(_in_octet_spelling(text, token)), token)
+        return cls(Protego.parse(_rewritten_for_protego(text, token)), token)
 
     @classmethod
     def allow_all(cls) -> RobotsRules:
@@ -93,8 +96,8 @@ def octet_spelling(text: str) -> str:
     return "".join(spelled)
 
 
-def _in_octet_spelling(text: str, token: str) -> str:
-    """The robots.txt with its patterns in `octet_spelling` and its agents `*`, ours or blank.
+def _rewritten_for_protego(text: str, token: str) -> str:
+    """The robots.txt's rule lines only, patterns in `octet_spelling`, agents `*`, ours or blank.
 
     A blank `User-agent` still ends the group before it, and rules under no agent but blank
     ones are dropped by protego: the groups of other crawlers vanish, as they should for us.
@@ -103,9 +106,8 @@ def _in_octet_spelling(text: str, token: str) -> str:
     for raw in text.splitlines():
         line = raw.split("#", 1)[0]
         match = _RULE_LINE.match(line)
-        if match is None:
-            lines.append(line)
-            continue
+        if match is None:  # Sitemap, Crawl-delay, misspellings: unused, and they must not end
+            continue  # a group (protego ends one at any other line between User-agent lines)
         key, value = match[1].lower(), match[2].strip()
         if key in ("allow", "disallow"):
             lines.append(f"{key}: {octet_spelling(value)}")

@@ -97,3 +97,14 @@ def test_robots_txt_itself_is_always_allowed() -> None:
 )
 def test_octet_spelling(text: str, spelled: str) -> None:
     assert octet_spelling(text) == spelled
+
+
+def test_lines_other_than_rules_neither_split_nor_end_a_group() -> None:
+    robots = (
+        "User-agent: nianbao\nCrawl-delay: 5\nUser-agent: *\nDisallow: /private/\n"
+        "Sitemap: http://www.example.gov.cn/sitemap.xml\nDisallow: /tmp/\n"
+        "Dissallow: /news/\n"  # a misspelling is not a rule
+    )
+    assert not allows(robots, "/private/1.html")
+    assert not allows(robots, "/tmp/1.html")
+    assert allows(robots, "/news/1.html")
