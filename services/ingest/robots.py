@@ -7,11 +7,11 @@ protego does the parsing and the matching (the longest pattern wins, allow on a 
 
 - the octets of paths and patterns. protego decodes every percent-escape and reads the octets as
   UTF-8, replacing what is not: on a GBK portal `/%C4%EA` (年) and `/%B1%A8` (报) both become
-  replacement characters and compare equal, so one rule would decide for the other. RFC 9309
-  compares octets: an escaped unreserved ASCII character equals the character, every other octet
-  is compared as its escape. Both sides are spelled that way here (raw non-ASCII as the UTF-8
-  octets httpx sends, so a raw Chinese link meets its percent-encoded rule), with each `%` of an
-  escape written `%25`, which protego leaves alone.
+  replacement characters and compare equal, so one rule would decide for the other; and it
+  takes `%3F` for `?`. RFC 9309 compares octets, unescaping only unreserved ASCII. Both sides
+  are spelled that way here (`octet_spelling`; raw non-ASCII as the UTF-8 octets httpx sends,
+  so a raw Chinese link meets its percent-encoded rule), the escapes protego would misread
+  written `%25XX`, which it leaves alone.
 - the group lines. Only `User-agent`, `Allow` and `Disallow` lines are kept: protego ends a
   group at any other line (a `Crawl-delay` between two `User-agent` lines splits them), and
   RFC 9309 groups by those three alone. protego also binds a group whose name occurs in ours at
@@ -31,8 +31,7 @@ from urllib.parse import urlsplit
 from protego import Protego
 
 _UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
-# Characters a URI may carry as they are (RFC 3986 unreserved and reserved); `%` starts an escape.
-_URI_CHARACTERS = _UNRESERVED | frozenset(":/?#[]@!$&'()*+,;=")
+_RESERVED = frozenset(":/?#[]@!$&'()*+,;=")  # RFC 3986: an escaped one is not the character
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _RULE_LINE = re.compile(r"^\s*(user[- ]?agent|allow|disallow)\s*:(.*)$", re.IGNORECASE)
 
@@ -74,26 +73,51 @@ class RobotsRules:
 def octet_spelling(text: str) -> str:
     """`text` (a path or a pattern) with each octet spelled one way, in a form protego keeps.
 
-    An escaped unreserved ASCII character becomes the character; any other octet, escaped or
-    not, becomes `%25XX` (upper-case hex; non-ASCII as UTF-8). Characters a URI carries as they
-    are, `*` and `$` among them, stay as they are.
+    An escaped unreserved ASCII character becomes the character; characters a URI carries as
+    they are (`*` and `$` among them) stay. An escaped reserved character, and an octet that is
+    not part of valid UTF-8 (GBK), become `%25XX`: protego leaves `%25` alone, so these compare
+    as octets. Everything else (UTF-8 text, escaped or raw; spaces) becomes upper-case `%XX`,
+    which protego compares correctly itself and counts as three characters per octet, as other
+    RFC 9309 parsers do when the longest match decides.
     """
     spelled: list[str] = []
+    non_ascii = bytearray()  # a run of octets above 0x7F, spelled once the run ends
     position = 0
     while position < len(text):
         escape = _ESCAPE.match(text, position)
         if escape is not None:
             octet = int(escape[1], 16)
-            spelled.append(chr(octet) if chr(octet) in _UNRESERVED else f"%25{octet:02X}")
             position = escape.end()
-            continue
-        character = text[position]
-        position += 1
-        if character in _URI_CHARACTERS:
-            spelled.append(character)
         else:
-            spelled.extend(f"%25{octet:02X}" for octet in character.encode("utf-8"))
+            character = text[position]
+            position += 1
+            if not character.isascii():
+                non_ascii += character.encode("utf-8")
+                continue
+            octet = ord(character)
+        if octet > 0x7F:
+            non_ascii.append(octet)
+            continue
+        spelled.append(_spelled_run(bytes(non_ascii)))
+        non_ascii.clear()
+        ascii_character = chr(octet)
+        if ascii_character in _UNRESERVED or (escape is None and ascii_character in _RESERVED):
+            spelled.append(ascii_character)
+        else:
+            spelled.append(f"%25{octet:02X}" if ascii_character in _RESERVED else f"%{octet:02X}")
+    spelled.append(_spelled_run(bytes(non_ascii)))
     return "".join(spelled)
+
+
+def _spelled_run(octets: bytes) -> str:
+    """Octets above 0x7F: valid UTF-8 as `%XX`, anything else as `%25XX`."""
+    text = octets.decode("utf-8", errors="surrogateescape")
+    return "".join(
+        f"%25{ord(character) - 0xDC00:02X}"
+        if 0xDC80 <= ord(character) <= 0xDCFF
+        else "".join(f"%{octet:02X}" for octet in character.encode("utf-8"))
+        for character in text
+    )
 
 
 def _rewritten_for_protego(text: str, token: str) -> str:

@@ -49,6 +49,10 @@ def test_the_most_specific_rule_counts_octets_of_the_escaped_form() -> None:
     assert allows(robots, "/xxgk/年报/2024.html")
     assert allows(robots, "/xxgk/%E5%B9%B4%E6%8A%A5/2024.html")
     assert not allows(robots, "/xxgk/通知/1.html")
+    # 年 weighs its three escaped octets (nine characters), as in other RFC 9309 parsers.
+    robots = "User-agent: *\nAllow: /*abcdefghijkl\nDisallow: /*年\n"
+    assert allows(robots, "/年abcdefghijkl")
+    assert not allows(robots, "/年abcdefghij")
 
 
 @pytest.mark.parametrize(
@@ -87,11 +91,13 @@ def test_robots_txt_itself_is_always_allowed() -> None:
     ("text", "spelled"),
     [
         ("/plain/path_1-2.~html", "/plain/path_1-2.~html"),
-        ("/年", "/%25E5%25B9%25B4"),
-        ("/%e5%b9%b4", "/%25E5%25B9%25B4"),
-        ("/%41%2F%3d", "/A%252F%253D"),
-        ("/a b", "/a%2520b"),
-        ("/100%", "/100%2525"),
+        ("/年", "/%E5%B9%B4"),
+        ("/%e5%b9%b4", "/%E5%B9%B4"),
+        ("/%C4%EA", "/%25C4%25EA"),  # GBK: not UTF-8, kept as octets
+        ("/%C4%EA年", "/%25C4%25EA%E5%B9%B4"),
+        ("/%41%2F%3d?a=1&b", "/A%252F%253D?a=1&b"),
+        ("/a b%20c", "/a%20b%20c"),
+        ("/100%", "/100%25"),
         ("/*.pdf$", "/*.pdf$"),
     ],
 )
