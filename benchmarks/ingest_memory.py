@@ -22,8 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import yaml
 
+from services.ingest.crawl_schedule import source_refs
 from services.ingest.fetcher import PoliteFetcher
-from services.ingest.service import IngestService, source_refs
+from services.ingest.service import IngestService
 from services.ingest.settings import IngestSettings
 from services.ingest.state import MemoryCrawlState, SourceState
 from shared.blobs import MemoryBlobStore

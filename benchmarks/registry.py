@@ -28,8 +28,8 @@ from sqlalchemy import insert
 
 from benchmarks.store_throughput import databases
 from services.demo_portal.server import DemoPortal
+from services.ingest.discovery.portal import discover
 from services.ingest.fetcher import PoliteFetcher
-from services.ingest.portal_discovery import discover
 from services.ingest.settings import IngestSettings
 from services.store import registry as registry_module
 from services.store.compliance import compliance

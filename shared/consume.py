@@ -27,6 +27,7 @@ from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, Pu
 from nats.aio.msg import Msg
 from pydantic import BaseModel, ValidationError
 
+from shared.backoff import backoff_delay
 from shared.bus import ACK_WAIT_SECONDS, STREAM_NAME, publish_raw
 from shared.clock import Clock
 from shared.errors import InvalidEvent, PermanentError, TransientError
@@ -105,8 +106,7 @@ def subscribe_service(
 
 def retry_delay(deliveries: int) -> float:
     """Seconds before the next delivery, growing with the number of deliveries so far."""
-    index = max(0, min(deliveries - 1, len(RETRY_DELAYS) - 1))
-    return RETRY_DELAYS[index]
+    return backoff_delay(RETRY_DELAYS, deliveries)
 
 
 def decode_event(model: type[BaseModel], data: bytes, subject: str) -> Any:

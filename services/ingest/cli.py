@@ -16,9 +16,10 @@ from typing import Any
 
 import click
 
+from services.ingest.crawl_schedule import SourceRef, source_refs
 from services.ingest.fetcher import PoliteFetcher
 from services.ingest.gate import NatsHostGate
-from services.ingest.service import Discovery, IngestService, SourceRef, source_refs
+from services.ingest.service import Discovery, IngestService
 from services.ingest.settings import IngestSettings
 from services.ingest.state import MemoryCrawlState, NatsCrawlState
 from shared.blobs import MemoryBlobStore, NatsBlobStore

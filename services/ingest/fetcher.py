@@ -1,118 +1,40 @@
-"""Fetching pages politely and safely.
+"""Fetching pages politely and safely: `PoliteFetcher`, the one HTTP client of a crawl.
 
-    FetchError              the page could not be had; `kind` says why and `url` which page
-    ├── Blocked             an anti-bot or WAF answer: the source is marked blocked, never retried hot
-    └── Refused             robots.txt, a private address, or a redirect we will not follow
-
-Per host, requests are spaced by the source's `min_delay_seconds` and limited to its
-`max_in_flight` through a `HostGate` (`gate.py`): process-local by default, shared through NATS
-when several ingest replicas run. Every hop of a redirect is checked again (resolved address, robots.txt). Bodies
-are read as a stream and cut off at the size cap, after decompression, so a gzip bomb stops there
+Its errors and results are in `fetch_types.py` (the error tree is drawn there). Per host,
+requests are spaced by the source's `min_delay_seconds` and limited to its `max_in_flight`
+through a `HostGate` (`gate.py`): process-local by default, shared through NATS when several
+ingest replicas run. Every hop of a redirect is checked again: its target (`target_check.py`:
+http(s), public addresses only) and robots.txt (`robots_cache.py`, RFC 9309). Bodies are read
+as a stream and cut off at the size cap, after decompression, so a gzip bomb stops there
 (`body_decoding.py` inflates only as much as the cap leaves room for). Each request must end
 within a total deadline, body included, so a server trickling bytes cannot hold a host slot.
-
-robots.txt follows RFC 9309: the most specific rule wins (allow on a tie), `*` and `$` patterns,
-4xx means "no rules", 5xx or no answer means "fetch nothing" (retried after a few minutes, not
-remembered for the day as a good robots.txt is).
+Timeouts and 5xx answers are retried after the waits of `RETRY_DELAYS`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import logging
-import re
-import socket
-import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from services.ingest.body_decoding import ACCEPT_ENCODING, BodyDecoder, BodyDecodingError
-from services.ingest.core import address_refusal, blocked_reason
+from services.ingest.core import blocked_reason
+from services.ingest.fetch_types import Blocked, FetchError, FetchResult, NotFound, Refused
 from services.ingest.gate import HostGate, LocalHostGate
-from services.ingest.robots import RobotsRules
+from services.ingest.robots_cache import RobotsCache
 from services.ingest.settings import IngestSettings
+from services.ingest.target_check import Resolver, check_target, system_resolve
+from shared.backoff import backoff_delay
 from shared.metrics import CRAWL_ERRORS, CRAWL_REQUESTS
 
-log = logging.getLogger("nianbao.ingest.fetch")
 RETRY_STATUSES = {500, 502, 503, 504, 520, 522, 524}
-REDIRECT_STATUSES = (301, 302, 303, 307, 308)
-ROBOTS_TTL_SECONDS = 24 * 3600.0  # RFC 9309: a cached robots.txt SHOULD NOT be used for longer
-ROBOTS_RETRY_SECONDS = 300.0
-CLIENT_SHARDS = 32  # connection pools, hosts spread over them by a hash of host:port  # an unreachable robots.txt is asked again after this
+RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)  # seconds between attempts at one request
+CLIENT_SHARDS = 32  # connection pools, hosts spread over them by a hash of host:port
 
 _BAD_LOCATION = "Invalid URL in location header"
-
-Resolver = Callable[[str, int], Awaitable[list[str]]]
-
-
-async def system_resolve(host: str, port: int) -> list[str]:
-    """The addresses the operating system's resolver gives for `host`."""
-    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [str(info[4][0]) for info in infos]
-
-
-class FetchError(Exception):
-    """A page could not be fetched; `kind` is failed | not_found | blocked | refused."""
-
-    kind = "failed"
-
-    def __init__(self, message: str, *, url: str):
-        super().__init__(message)
-        self.url = url
-
-
-class Blocked(FetchError):
-    """The portal answered with an anti-bot challenge or a WAF ban."""
-
-    kind = "blocked"
-
-
-class Refused(FetchError):
-    """nianbao will not fetch this URL (robots.txt, private address, too many redirects)."""
-
-    kind = "refused"
-
-
-class NotFound(FetchError):
-    """The page does not exist (404/410)."""
-
-    kind = "not_found"
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    """A fetched page. `not_modified` means the conditional GET answered 304 (no body)."""
-
-    url: str
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    not_modified: bool = False
-
-    @property
-    def content_type(self) -> str | None:
-        return self.headers.get("content-type")
-
-    @property
-    def declared_charset(self) -> str | None:
-        content_type = self.content_type or ""
-        for part in content_type.split(";")[1:]:
-            key, _, value = part.strip().partition("=")
-            if key.lower() == "charset" and value:
-                return value.strip("\"' ")
-        return None
-
-
-@dataclass(frozen=True)
-class _RobotsEntry:
-    rules: RobotsRules
-    expires: float
-    failure: FetchError | None = None  # robots.txt could not be had: fetch nothing
 
 
 class PoliteFetcher:
@@ -148,8 +70,9 @@ class PoliteFetcher:
             )
             for _ in range(CLIENT_SHARDS)
         ]
-        self._robots: dict[str, _RobotsEntry] = {}
-        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._robots = RobotsCache(
+            settings.user_agent.split("/", 1)[0], self._get_robots_txt, self._check_target
+        )
         self.requests = 0
 
     async def close(self) -> None:
@@ -192,7 +115,7 @@ class PoliteFetcher:
         current = url
         for _hop in range(self.settings.max_redirects + 1):
             await self._check_target(current)
-            if not await self._robots_allow(current, min_delay, max_in_flight):
+            if not await self._robots.allows(current, min_delay, max_in_flight):
                 raise Refused("disallowed by robots.txt", url=current)
             headers = {}
             if etag:
@@ -202,8 +125,9 @@ class PoliteFetcher:
             result = await self._request_with_retries(
                 current, method, form, headers, min_delay, max_in_flight
             )
-            if result.status in REDIRECT_STATUSES and "location" in result.headers:
-                current = urljoin(current, result.headers["location"])
+            location = result.redirect_location
+            if location is not None:
+                current = urljoin(current, location)
                 if result.status == 303:
                     method, form = "GET", ()
                 continue
@@ -254,7 +178,7 @@ class PoliteFetcher:
                     return result
                 if attempt > self.settings.max_retries:
                     raise FetchError(f"HTTP {result.status} after {attempt} attempts", url=url)
-            await asyncio.sleep(min(30.0, 1.0 * 2 ** (attempt - 1)))
+            await asyncio.sleep(backoff_delay(RETRY_DELAYS, attempt))
 
     async def _request(
         self,
@@ -321,106 +245,11 @@ class PoliteFetcher:
         return b"".join(chunks)
 
     async def _check_target(self, url: str) -> None:
-        parts = urlsplit(url)
-        try:
-            host, port = parts.hostname, parts.port
-        except ValueError as exc:  # a port that is not a number, or out of range
-            raise Refused(f"not a valid URL: {exc}", url=url) from exc
-        if parts.scheme not in ("http", "https") or not host:
-            raise Refused(f"not an http(s) URL: {url!r}", url=url)
-        port = port or (443 if parts.scheme == "https" else 80)
-        literal = _ip_literal(host)
-        if literal is not None:
-            addresses = [literal]
-        else:
-            try:
-                addresses = await self.resolve(host, port)
-            except OSError as exc:  # socket.gaierror is one
-                reason = getattr(exc, "strerror", None) or str(exc)
-                raise FetchError(f"cannot resolve {host}: {reason}", url=url) from exc
-            if not addresses:
-                raise FetchError(f"cannot resolve {host}: no address", url=url)
-        for address in addresses:
-            refusal = address_refusal(address, self.settings.allow_private_networks)
-            if refusal:
-                raise Refused(f"{host}: {refusal}", url=url)
+        await check_target(url, self.resolve, self.settings.allow_private_networks)
 
-    async def _robots_allow(self, url: str, min_delay: float, max_in_flight: int) -> bool:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
-        async with lock:  # one load per origin; other hosts do not wait for a slow one
-            entry = self._robots.get(origin)
-            if entry is None or entry.expires <= time.monotonic():
-                entry = await self._load_robots(origin, min_delay, max_in_flight)
-                self._robots[origin] = entry
-        if entry.failure is not None:
-            failure = entry.failure  # a fresh exception each time, with no old traceback
-            raise type(failure)(str(failure), url=failure.url)
-        return entry.rules.allows(url)
-
-    async def _load_robots(self, origin: str, min_delay: float, max_in_flight: int) -> _RobotsEntry:
-        """Fetch and parse an origin's robots.txt, following up to five checked redirects."""
-        robots_url = f"{origin}/robots.txt"
-        current = robots_url
-        token = self.settings.user_agent.split("/", 1)[0]
-        for _hop in range(6):  # RFC 9309: follow at least five consecutive redirects
-            try:
-                if current != robots_url:
-                    await self._check_target(current)
-                result = await self._request(current, "GET", (), {}, min_delay, max_in_flight)
-            except Refused:
-                raise
-            except (httpx.HTTPError, FetchError) as exc:
-                log.info("robots.txt unreachable at %s (%s): fetching nothing", current, exc)
-                return _robots_failure(
-                    FetchError(f"robots.txt unreachable: {type(exc).__name__}: {exc}", url=current)
-                )
-            reason = blocked_reason(result.status, result.headers, result.body)
-            if reason:
-                raise Blocked(f"{reason} on robots.txt", url=current)
-            if result.status in REDIRECT_STATUSES and "location" in result.headers:
-                current = urljoin(current, result.headers["location"])
-                continue
-            if result.status >= 500:
-                # RFC 9309: an unreachable robots.txt means "assume everything is disallowed".
-                return _robots_failure(
-                    Refused(
-                        f"robots.txt answered HTTP {result.status}: fetching nothing", url=current
-                    )
-                )
-            if result.status >= 400 or result.status in REDIRECT_STATUSES:
-                rules = RobotsRules([])  # RFC 9309: "unavailable" (4xx) allows everything
-            else:
-                text = result.body.decode("utf-8-sig", errors="replace")
-                rules = RobotsRules.parse(text, token)
-            return _RobotsEntry(rules, time.monotonic() + ROBOTS_TTL_SECONDS)
-        return _RobotsEntry(RobotsRules([]), time.monotonic() + ROBOTS_TTL_SECONDS)  # too many
+    async def _get_robots_txt(self, url: str, min_delay: float, max_in_flight: int) -> FetchResult:
+        return await self._request(url, "GET", (), {}, min_delay, max_in_flight)
 
 
 async def _once(data: bytes) -> AsyncIterator[bytes]:
     yield data
-
-
-def _robots_failure(failure: FetchError) -> _RobotsEntry:
-    return _RobotsEntry(
-        RobotsRules.disallow_all(), time.monotonic() + ROBOTS_RETRY_SECONDS, failure=failure
-    )
-
-
-def _ip_literal(host: str) -> str | None:
-    """The address a host that is written as an IP means, in any form a C library accepts.
-
-    `2130706433`, `0x7f.1` and `0177.0.0.1` are all 127.0.0.1 to the resolver that will
-    connect, so they are checked as such rather than passed to a resolver that may not know.
-    """
-    try:
-        return str(ipaddress.ip_address(host.split("%", 1)[0]))
-    except ValueError:
-        pass
-    if not re.fullmatch(r"(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}", host.lower()):
-        return None
-    try:
-        return socket.inet_ntoa(socket.inet_aton(host))
-    except OSError:
-        return None

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from services.ingest.discovery.portal import Discovery, append_to_sources, discover, proposal_yaml
 from services.ingest.fetcher import PoliteFetcher
-from services.ingest.portal_discovery import Discovery, append_to_sources, discover, proposal_yaml
 from services.ingest.settings import IngestSettings
 from shared.cli import friendly_errors
 from shared.errors import ConfigurationError

@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from services.extract.core import Document, extract_document
-from services.ingest.discovery import find_attachments, looks_like_report, parse_list_page
-from services.ingest.discovery_links import same_site
+from services.ingest.discovery.links import same_site
+from services.ingest.discovery.list_page import find_attachments, looks_like_report, parse_list_page
 from shared.decoding import decode_bytes
 from shared.events import REPORT_KINDS, Extraction
 from tests.hostile.corpus import (
@@ -258,7 +258,7 @@ _CHILD = textwrap.dedent(
     """
     import json, resource, sys, time
     from services.extract.core import Document, extract_document
-    from services.ingest.discovery import parse_list_page
+    from services.ingest.discovery.list_page import parse_list_page
     extract_document(Document(content={warm_up!r}))
     parse_list_page("<a href='/x'>x</a>", "http://www.example.gov.cn/")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -23,7 +23,8 @@ import httpx
 import pytest
 
 from services.extract.core import Document, extract_document
-from services.ingest.fetcher import Blocked, FetchError, PoliteFetcher, Refused
+from services.ingest.fetch_types import Blocked, FetchError, Refused
+from services.ingest.fetcher import PoliteFetcher
 from services.ingest.settings import IngestSettings
 
 pytestmark = pytest.mark.integration

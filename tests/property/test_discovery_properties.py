@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.ingest.discovery import find_attachments, looks_like_report, parse_list_page
-from services.ingest.discovery_links import same_site
+from services.ingest.discovery.links import same_site
+from services.ingest.discovery.list_page import find_attachments, looks_like_report, parse_list_page
 
 pytestmark = pytest.mark.unit
 

@@ -18,7 +18,8 @@ from services.demo_portal.catalogue import SITES, AgencySite
 from services.demo_portal.server import DemoPortal
 from services.demo_portal.site import list_url
 from services.demo_portal.sources import demo_sources_yaml, seed_labels, seeds_dir
-from services.ingest.discovery import ListItem, PageRequest, looks_like_report, parse_list_page
+from services.ingest.discovery.list_page import looks_like_report, parse_list_page
+from services.ingest.discovery.model import ListItem, PageRequest
 from shared.decoding import decode_bytes
 from shared.sources import load_sources
 

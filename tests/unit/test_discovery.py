@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from services.ingest.discovery import (
-    ListItem,
-    PageRequest,
+from services.ingest.discovery.list_page import (
     find_attachments,
     looks_like_report,
     parse_list_page,
     pattern_pages,
 )
+from services.ingest.discovery.model import ListItem, PageRequest
 from shared.decoding import decode_bytes
 
 pytestmark = pytest.mark.unit

@@ -15,8 +15,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 import pytest
 
-from services.ingest import fetcher as fetcher_module
-from services.ingest.fetcher import Blocked, FetchError, NotFound, PoliteFetcher, Refused
+from services.ingest import robots_cache
+from services.ingest.fetch_types import Blocked, FetchError, NotFound, Refused
+from services.ingest.fetcher import PoliteFetcher
 from services.ingest.settings import IngestSettings
 
 pytestmark = pytest.mark.unit
@@ -202,7 +203,7 @@ async def test_unreachable_robots_txt_fetches_nothing(
 async def test_robots_txt_failure_is_asked_again_later_not_kept(
     make_fetcher: Callable[..., PoliteFetcher], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(fetcher_module, "ROBOTS_RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(robots_cache, "ROBOTS_RETRY_SECONDS", 0.0)
     robots = answers(httpx.Response(503), httpx.Response(200, text="User-agent: *\nAllow: /\n"))
     portal = Portal({f"{PORTAL}/robots.txt": robots, f"{PORTAL}/a.html": page()})
     fetcher = make_fetcher(portal)

@@ -10,14 +10,14 @@ import httpx
 import pytest
 import yaml
 
-from services.ingest.fetcher import PoliteFetcher
-from services.ingest.portal_columns import column_evidence, is_report_title
-from services.ingest.portal_discovery import (
+from services.ingest.discovery.columns import column_evidence, is_report_title
+from services.ingest.discovery.portal import (
     Discovery,
     append_to_sources,
     discover,
     proposal_yaml,
 )
+from services.ingest.fetcher import PoliteFetcher
 from services.ingest.settings import IngestSettings
 from shared.errors import ConfigurationError
 from shared.sources import parse_sources

@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from services.ingest.fetcher import FetchError, PoliteFetcher
-from services.ingest.portal_columns import (
+from services.ingest.discovery.columns import (
     ColumnEvidence,
     column_evidence,
     page_links,
@@ -23,6 +22,8 @@ from services.ingest.portal_columns import (
     site_region,
     worth_following,
 )
+from services.ingest.fetch_types import FetchError
+from services.ingest.fetcher import PoliteFetcher
 from shared.decoding import decode_bytes
 from shared.errors import ConfigurationError
 from shared.sources import parse_sources

@@ -5,10 +5,10 @@ The portals run on a handful of platforms (domain.md, "Portal software"): TRS WC
 the Guangdong platform and assorted home-grown templates. Each is handled by what it writes into
 the page, never by per-site code:
 
-- items: the densest list of dated same-site links (`discovery_items`), Hanweb's XML records, or
-  the Guangdong gkmlpt JSON API's articles (`discovery_gkmlpt`);
-- further pages: TRS `createPageHTML(...)`, Hanweb dataproxy POSTs (`discovery_hanweb`), the
-  gkmlpt API's `page=N`, pager links (`discovery_paging`), or a source's own `page_pattern`.
+- items: the densest list of dated same-site links (`items`), Hanweb's XML records, or
+  the Guangdong gkmlpt JSON API's articles (`gkmlpt`);
+- further pages: TRS `createPageHTML(...)`, Hanweb dataproxy POSTs (`hanweb`), the
+  gkmlpt API's `page=N`, pager links (`paging`), or a source's own `page_pattern`.
 """
 
 from __future__ import annotations
@@ -16,17 +16,14 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from services.ingest.discovery_gkmlpt import gkmlpt_api_requests, gkmlpt_page
-from services.ingest.discovery_hanweb import hanweb_records, hanweb_requests
-from services.ingest.discovery_items import attachment_links, list_items
-from services.ingest.discovery_model import ListItem, ListPage, PageRequest
-from services.ingest.discovery_paging import generic_pages, trs_pages
-from services.ingest.discovery_tree import parse_tree
+from services.ingest.discovery.gkmlpt import gkmlpt_api_requests, gkmlpt_page
+from services.ingest.discovery.hanweb import hanweb_records, hanweb_requests
+from services.ingest.discovery.items import attachment_links, list_items
+from services.ingest.discovery.model import ListItem, ListPage, PageRequest
+from services.ingest.discovery.paging import generic_pages, trs_pages
+from services.ingest.discovery.tree import parse_tree
 
 __all__ = [
-    "ListItem",
-    "ListPage",
-    "PageRequest",
     "find_attachments",
     "looks_like_report",
     "parse_list_page",

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from services.ingest.discovery_dates import find_date
-from services.ingest.discovery_links import resolve, same_site
-from services.ingest.discovery_model import ListItem
-from services.ingest.discovery_tree import parse_tree
+from services.ingest.discovery.dates import find_date
+from services.ingest.discovery.links import resolve, same_site
+from services.ingest.discovery.model import ListItem
+from services.ingest.discovery.tree import parse_tree
 
 _ROW_TAGS = {"li", "tr", "dd", "dt"}
 _CHROME_TAGS = {"nav", "header", "footer"}

@@ -13,9 +13,9 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from services.ingest.discovery_items import in_chrome, is_pager_text, normalise_space
-from services.ingest.discovery_links import resolve
-from services.ingest.discovery_tree import parse_tree
+from services.ingest.discovery.items import in_chrome, is_pager_text, normalise_space
+from services.ingest.discovery.links import resolve
+from services.ingest.discovery.tree import parse_tree
 
 __all__ = ["generic_pages", "parse_tree", "trs_pages"]
 

@@ -15,9 +15,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from services.ingest.discovery_dates import find_date
-from services.ingest.discovery_links import resolve, same_site
-from services.ingest.discovery_model import ListItem, ListPage, PageRequest
+from services.ingest.discovery.dates import find_date
+from services.ingest.discovery.links import resolve, same_site
+from services.ingest.discovery.model import ListItem, ListPage, PageRequest
 
 _API_PATH = re.compile(r"/gkmlpt/api/all/\d+/?$")
 _API_IN_PAGE = re.compile(

@@ -13,8 +13,8 @@ import html
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-from services.ingest.discovery_links import resolve
-from services.ingest.discovery_model import PageRequest
+from services.ingest.discovery.links import resolve
+from services.ingest.discovery.model import PageRequest
 
 _DATASTORE = re.compile(r"<datastore\b", re.IGNORECASE)
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)

@@ -1,6 +1,6 @@
 """Which pages of a portal are columns of annual reports, and which links lead towards them.
 
-Pure functions over decoded page text, no I/O (the crawl is `portal_discovery.py`). A page is a
+Pure functions over decoded page text, no I/O (the crawl is `portal.py`). A page is a
 report column on three kinds of evidence, each kept for the person who reads the proposal:
 
 - its column metadata: `<meta name="ColumnName">` / `ColumnType` (《政府网站发展指引》 asks every
@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.ingest.discovery import parse_list_page
-from services.ingest.discovery_links import resolve, same_site
-from services.ingest.discovery_tree import parse_tree
+from services.ingest.discovery.links import resolve, same_site
+from services.ingest.discovery.list_page import parse_list_page
+from services.ingest.discovery.tree import parse_tree
 from shared.regions import regions
 
 KINDS = {"法治": "法治政府建设年度报告", "信息公开": "政府信息公开工作年度报告"}
