@@ -22,7 +22,9 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from services.notify import core
 from services.notify.db.models import Delivery
+from shared.backoff import backoff_delay
 
 RETRY_BACKOFF = (30, 60, 120, 300, 600, 900)  # seconds; then every 15 minutes, for days
 GIVE_UP_AFTER = timedelta(days=3)
@@ -42,6 +44,41 @@ class Outgoing:
     message_id: str
     headers: dict[str, str]
     recovered: bool  # claimed from an expired lease: an earlier attempt was interrupted
+
+
+def enqueue(
+    session: Session,
+    *,
+    subscription_id: int,
+    recipient: str,
+    alert_id: str,
+    kind: str,
+    email: core.Email,
+    now: datetime,
+    domain: str,
+) -> Delivery:
+    """Add a pending delivery of `email`, due now, with its stable Message-ID.
+
+    (subscription, alert) is unique in the table: a second enqueue of the same alert to the
+    same subscription fails the transaction instead of mailing twice.
+    """
+    delivery = Delivery(
+        subscription_id=subscription_id,
+        alert_id=alert_id,
+        alert_kind=kind,
+        message_id=core.message_id(subscription_id, alert_id, domain),
+        recipient=recipient,
+        subject_line=email.subject,
+        body_text=email.text,
+        body_html=email.html,
+        headers=email.headers,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(delivery)
+    return delivery
 
 
 def _due_condition(now: datetime) -> Any:
@@ -122,7 +159,7 @@ def mark_failed(
     if permanent or now - delivery.created_at > GIVE_UP_AFTER:
         delivery.status = "failed"
     else:
-        delay = RETRY_BACKOFF[min(max(delivery.attempts, 1) - 1, len(RETRY_BACKOFF) - 1)]
+        delay = backoff_delay(RETRY_BACKOFF, delivery.attempts)
         delivery.status = "pending"
         delivery.next_attempt_at = now + timedelta(seconds=delay)
     return delivery.status

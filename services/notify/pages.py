@@ -24,7 +24,8 @@ from starlette.routing import BaseRoute, Route
 
 from services.notify.db.models import Subscription
 from services.notify.guard import CSRF_COOKIE, CSRF_VALID_SECONDS, RateLimit, csrf_ok, new_csrf
-from services.notify.service import Filters, NotifyService, clean_filters
+from services.notify.service import NotifyService
+from services.notify.subscriptions import Filters, clean_filters
 from services.notify.tokens import InvalidToken
 from shared.db import run_sync, unit_of_work
 from shared.errors import ConfigurationError

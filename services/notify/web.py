@@ -27,10 +27,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from services.notify import core
+from services.notify import core, rendering
 from services.notify.pages import subscription_routes
-from services.notify.service import NotifyService, clean_filters
+from services.notify.service import NotifyService
 from services.notify.settings import NotifySettings
+from services.notify.subscriptions import clean_filters
 from services.notify.tokens import InvalidToken
 from shared.db import run_sync
 from shared.errors import ConfigurationError
@@ -153,7 +154,7 @@ def web_routes(service: NotifyService, settings: NotifySettings) -> list[BaseRou
         except InvalidToken as exc:
             return _invalid(str(exc))
         email = await run_sync(
-            lambda: core.render_digest(
+            lambda: rendering.render_digest(
                 date.fromisoformat(key.removeprefix("digest:")),
                 alerts,
                 core.Links(),

@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services.notify.core import Alert, header_safe, render
+from services.notify.core import Alert, header_safe
 from services.notify.mailer import build_message
-from services.notify.service import validate_email
+from services.notify.rendering import render
+from services.notify.subscriptions import validate_email
 from shared.errors import ConfigurationError, PermanentError
 
 pytestmark = pytest.mark.unit

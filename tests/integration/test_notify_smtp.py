@@ -297,10 +297,10 @@ async def test_a_crash_before_the_server_accepted_loses_nothing_and_duplicates_n
     await notify.handle_filing_recorded(recorded())
     notify.mailer = SmtpMailer("127.0.0.1", server.port, timeout=5)
 
-    async def crash(outgoing: Any) -> None:
+    async def crash(mailer: Any, outgoing: Any) -> None:
         raise RuntimeError("process killed after claiming, before DATA")
 
-    monkeypatch.setattr(notify, "_send", crash)
+    monkeypatch.setattr(notify.outgoing, "_send", crash)
     with pytest.raises(RuntimeError):
         await notify.send_due()
     assert notify.counts() == {"sending": 1}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.notify.mailer import build_message
-from services.notify.service import clean_filters, validate_email
+from services.notify.subscriptions import clean_filters, validate_email
 from shared.errors import ConfigurationError, PermanentError
 
 pytestmark = pytest.mark.unit
