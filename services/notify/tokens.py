@@ -1,10 +1,13 @@
 """Signed tokens for the links in emails: unsubscribe, confirm (double opt-in), see more.
 
-A token is `base64url(json payload) "." base64url(HMAC-SHA256(key, purpose NUL payload))`. The
-payload names the purpose and the address (and, for confirmation, the subscription and the
-moment it was requested), so a token made for one address or one purpose is worthless for any
-other; changing one byte breaks the MAC, checked in constant time. Pure: the caller passes the
-key and the time.
+A token is `base64url(json payload) "." signature`, signed by `itsdangerous` (HMAC-SHA256 under
+a key derived from ours and the purpose, checked in constant time). The payload names the
+purpose and the address (and, for confirmation, the subscription and the moment it was
+requested), so a token made for one address or one purpose is worthless for any other; changing
+one byte breaks the signature. Pure: the caller passes the key and the time.
+
+Links mailed before tokens were signed this way (MAC over `purpose NUL payload` with the key
+itself) still verify: an unsubscribe link never expires, and an old email's must keep working.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import itsdangerous
 
 PURPOSES = ("unsubscribe", "confirm", "digest")
 MAX_TOKEN_LENGTH = 2048
@@ -44,7 +49,11 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _mac(key: bytes, purpose: str, payload: bytes) -> bytes:
+def _signer(key: bytes, purpose: str) -> itsdangerous.Signer:
+    return itsdangerous.Signer(key, salt=f"nianbao.token.{purpose}", digest_method=hashlib.sha256)
+
+
+def _legacy_mac(key: bytes, purpose: str, payload: bytes) -> bytes:
     return hmac.new(key, purpose.encode("ascii") + b"\x00" + payload, hashlib.sha256).digest()
 
 
@@ -64,7 +73,7 @@ def sign(
     if expires is not None:
         claims["x"] = int(expires.timestamp())
     payload = json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return f"{_b64(payload)}.{_b64(_mac(key, purpose, payload))}"
+    return _signer(key, purpose).sign(_b64(payload)).decode("ascii")
 
 
 def verify(key: bytes, token: str, purpose: str, now: datetime) -> TokenClaims:
@@ -77,7 +86,8 @@ def verify(key: bytes, token: str, purpose: str, now: datetime) -> TokenClaims:
         given = _unb64(signature)
     except ValueError as exc:
         raise InvalidToken("malformed token") from exc
-    if not hmac.compare_digest(given, _mac(key, purpose, payload)):
+    signed = _signer(key, purpose).validate(token)
+    if not signed and not hmac.compare_digest(given, _legacy_mac(key, purpose, payload)):
         raise InvalidToken("bad signature (forged, altered, or made for another purpose)")
     try:
         claims = json.loads(payload)

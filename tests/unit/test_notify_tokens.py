@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -59,3 +61,18 @@ def test_an_expired_token_is_rejected() -> None:
     assert tokens.verify(KEY, token, "confirm", NOW + timedelta(days=6)).email == "a@example.org"
     with pytest.raises(tokens.InvalidToken, match="expired"):
         tokens.verify(KEY, token, "confirm", NOW + timedelta(days=7, seconds=1))
+
+
+def test_links_mailed_before_itsdangerous_signed_them_still_verify() -> None:
+    """Unsubscribe links never expire: one in an old email must keep working."""
+    payload = json.dumps({"p": "unsubscribe", "e": "a@example.org", "s": 7, "r": ""}).encode()
+    mac = hmac.new(KEY, b"unsubscribe\x00" + payload, hashlib.sha256).digest()
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    old = f"{b64(payload)}.{b64(mac)}"
+    assert old != tokens.sign(KEY, "unsubscribe", "a@example.org", 7)
+    assert tokens.verify(KEY, old, "unsubscribe", NOW).subscription_id == 7
+    with pytest.raises(tokens.InvalidToken, match="signature"):
+        tokens.verify(KEY, old, "digest", NOW)  # the old MAC bound the purpose too
