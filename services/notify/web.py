@@ -10,13 +10,13 @@
                                an unconfirmed subscription and a confirmation email; always 202
     /subscribe, /subscriptions/manage   the sign-up form and the manage page (pages.py)
 
-Tokens are HMAC-signed and bound to address and purpose (`tokens.py`). Pages are Chinese, every
-value escaped, never cached, never leaking the token in a Referer.
+Tokens are signed (itsdangerous) and bound to address and purpose (`tokens.py`). Pages are
+Chinese, rendered from autoescaped Jinja2 templates, never cached, never leaking the token in a
+Referer.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from datetime import date
 from typing import Any
@@ -28,13 +28,14 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from services.notify import core, rendering
-from services.notify.pages import subscription_routes
+from services.notify.pages import NO_STORE, subscription_routes
 from services.notify.service import NotifyService
 from services.notify.settings import NotifySettings
 from services.notify.subscriptions import clean_filters
-from services.notify.tokens import InvalidToken
+from services.notify.tokens import InvalidToken, TokenClaims
 from shared.db import run_sync
 from shared.errors import ConfigurationError
+from shared.web import environment, render
 
 MAX_BODY = 16_384
 _HEADERS = {
@@ -43,28 +44,6 @@ _HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
 }
-
-
-def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    document = (
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width">'
-        f"<title>{html.escape(title)}</title></head><body><h2>{html.escape(title)}</h2>"
-        f"{body}</body></html>"
-    )
-    return HTMLResponse(document, status_code=status, headers=_HEADERS)
-
-
-def _invalid(reason: str) -> HTMLResponse:
-    return _page("链接无效", f"<p>此链接无效或已过期({html.escape(reason)})。</p>", 400)
-
-
-def _form(token: str, button: str) -> str:
-    # No action: the form posts back to this very URL, token included, wherever it is mounted.
-    return (
-        f'<form method="post"><input type="hidden" name="token" value="{html.escape(token)}">'
-        f'<button type="submit">{html.escape(button)}</button></form>'
-    )
 
 
 async def _body(request: Request) -> bytes | None:
@@ -102,57 +81,86 @@ def create_web(service: NotifyService, settings: NotifySettings) -> Starlette:
 
 def web_routes(service: NotifyService, settings: NotifySettings) -> list[BaseRoute]:
     """Notify's pages and `POST /api/subscriptions`, with their full paths (served at the root)."""
+    env = environment("services.notify")
+
+    def message(request: Request, title: str, text: str, status: int = 200) -> HTMLResponse:
+        return render(
+            env, "message.html", request, status=status, headers=NO_STORE, title=title, message=text
+        )
+
+    def invalid(request: Request, reason: str) -> HTMLResponse:
+        return message(request, "链接无效", f"此链接无效或已过期({reason})。", 400)
+
+    def action(request: Request, title: str, claims: TokenClaims, **context: Any) -> HTMLResponse:
+        return render(
+            env,
+            "link_action.html",
+            request,
+            headers=NO_STORE,
+            title=title,
+            email=claims.email,
+            token=request.query_params.get("token", ""),
+            **context,
+        )
 
     async def unsubscribe_page(request: Request) -> Response:
         token = request.query_params.get("token", "")
         try:
             claims = await run_sync(service.unsubscribe_target, token)
         except InvalidToken as exc:
-            return _invalid(str(exc))
-        return _page(
+            return invalid(request, str(exc))
+        return action(
+            request,
             "退订年报监测提醒",
-            f"<p>不再向 <b>{html.escape(claims.email)}</b> 发送提醒?</p>{_form(token, '确认退订')}"
-            f'<p>或者 <a href="subscriptions/manage?token={html.escape(token)}">修改订阅条件</a>。</p>',
+            claims,
+            before="不再向 ",
+            after=" 发送提醒?",
+            button="确认退订",
+            manage=True,
         )
 
     async def unsubscribe(request: Request) -> Response:
         token = await _token(request)
         if not token:
-            return _invalid("缺少令牌")
+            return invalid(request, "缺少令牌")
         try:
             await run_sync(service.unsubscribe_with_token, token)
         except InvalidToken as exc:
-            return _invalid(str(exc))
-        return _page("已退订", "<p>你将不再收到年报监测的提醒邮件。</p>")
+            return invalid(request, str(exc))
+        return message(request, "已退订", "你将不再收到年报监测的提醒邮件。")
 
     async def confirm_page(request: Request) -> Response:
         token = request.query_params.get("token", "")
         try:
             claims = await run_sync(service.check_token, token, "confirm")
         except InvalidToken as exc:
-            return _invalid(str(exc))
-        return _page(
+            return invalid(request, str(exc))
+        return action(
+            request,
             "确认订阅",
-            f"<p>为 <b>{html.escape(claims.email)}</b> 开启年报监测提醒?</p>"
-            f"{_form(token, '确认订阅')}",
+            claims,
+            before="为 ",
+            after=" 开启年报监测提醒?",
+            button="确认订阅",
+            manage=False,
         )
 
     async def confirm(request: Request) -> Response:
         token = await _token(request)
         if not token:
-            return _invalid("缺少令牌")
+            return invalid(request, "缺少令牌")
         try:
             await run_sync(service.confirm, token)
         except InvalidToken as exc:
-            return _invalid(str(exc))
-        return _page("订阅已确认", "<p>从现在起,新的提醒会发到你的邮箱。</p>")
+            return invalid(request, str(exc))
+        return message(request, "订阅已确认", "从现在起,新的提醒会发到你的邮箱。")
 
     async def digest(request: Request) -> Response:
         token = request.query_params.get("token", "")
         try:
             key, alerts = await run_sync(service.digest_alerts, token)
         except InvalidToken as exc:
-            return _invalid(str(exc))
+            return invalid(request, str(exc))
         email = await run_sync(
             lambda: rendering.render_digest(
                 date.fromisoformat(key.removeprefix("digest:")),
