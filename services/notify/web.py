@@ -18,6 +18,7 @@ Referer.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qs
@@ -91,69 +92,43 @@ def web_routes(service: NotifyService, settings: NotifySettings) -> list[BaseRou
     def invalid(request: Request, reason: str) -> HTMLResponse:
         return message(request, "链接无效", f"此链接无效或已过期({reason})。", 400)
 
-    def action(request: Request, title: str, claims: TokenClaims, **context: Any) -> HTMLResponse:
-        return render(
-            env,
-            "link_action.html",
-            request,
-            headers=NO_STORE,
-            title=title,
-            email=claims.email,
-            token=request.query_params.get("token", ""),
-            **context,
-        )
+    def link_action(
+        path: str,
+        check: Callable[[str], TokenClaims],
+        act: Callable[[str], object],
+        done: tuple[str, str],
+        **page: Any,
+    ) -> list[BaseRoute]:
+        """A signed link's two routes: GET shows a button and never acts (link scanners follow
+        links); POST acts, as the button or an RFC 8058 one-click client sends it."""
 
-    async def unsubscribe_page(request: Request) -> Response:
-        token = request.query_params.get("token", "")
-        try:
-            claims = await run_sync(service.unsubscribe_target, token)
-        except InvalidToken as exc:
-            return invalid(request, str(exc))
-        return action(
-            request,
-            "退订年报监测提醒",
-            claims,
-            before="不再向 ",
-            after=" 发送提醒?",
-            button="确认退订",
-            manage=True,
-        )
+        async def show(request: Request) -> Response:
+            token = request.query_params.get("token", "")
+            try:
+                claims = await run_sync(check, token)
+            except InvalidToken as exc:
+                return invalid(request, str(exc))
+            return render(
+                env,
+                "link_action.html",
+                request,
+                headers=NO_STORE,
+                email=claims.email,
+                token=token,
+                **page,
+            )
 
-    async def unsubscribe(request: Request) -> Response:
-        token = await _token(request)
-        if not token:
-            return invalid(request, "缺少令牌")
-        try:
-            await run_sync(service.unsubscribe_with_token, token)
-        except InvalidToken as exc:
-            return invalid(request, str(exc))
-        return message(request, "已退订", "你将不再收到年报监测的提醒邮件。")
+        async def perform(request: Request) -> Response:
+            token = await _token(request)
+            if not token:
+                return invalid(request, "缺少令牌")
+            try:
+                await run_sync(act, token)
+            except InvalidToken as exc:
+                return invalid(request, str(exc))
+            return message(request, *done)
 
-    async def confirm_page(request: Request) -> Response:
-        token = request.query_params.get("token", "")
-        try:
-            claims = await run_sync(service.check_token, token, "confirm")
-        except InvalidToken as exc:
-            return invalid(request, str(exc))
-        return action(
-            request,
-            "确认订阅",
-            claims,
-            before="为 ",
-            after=" 开启年报监测提醒?",
-            button="确认订阅",
-            manage=False,
-        )
-
-    async def confirm(request: Request) -> Response:
-        token = await _token(request)
-        if not token:
-            return invalid(request, "缺少令牌")
-        try:
-            await run_sync(service.confirm, token)
-        except InvalidToken as exc:
-            return invalid(request, str(exc))
-        return message(request, "订阅已确认", "从现在起,新的提醒会发到你的邮箱。")
+        return [Route(path, show, methods=["GET"]), Route(path, perform, methods=["POST"])]
 
     async def digest(request: Request) -> Response:
         token = request.query_params.get("token", "")
@@ -190,10 +165,28 @@ def web_routes(service: NotifyService, settings: NotifySettings) -> list[BaseRou
         return JSONResponse({"status": "confirmation_sent"}, status_code=202, headers=_HEADERS)
 
     return [
-        Route("/unsubscribe", unsubscribe_page, methods=["GET"]),
-        Route("/unsubscribe", unsubscribe, methods=["POST"]),
-        Route("/confirm", confirm_page, methods=["GET"]),
-        Route("/confirm", confirm, methods=["POST"]),
+        *link_action(
+            "/unsubscribe",
+            service.unsubscribe_target,
+            service.unsubscribe_with_token,
+            ("已退订", "你将不再收到年报监测的提醒邮件。"),
+            title="退订年报监测提醒",
+            before="不再向 ",
+            after=" 发送提醒?",
+            button="确认退订",
+            manage=True,
+        ),
+        *link_action(
+            "/confirm",
+            lambda token: service.check_token(token, "confirm"),
+            service.confirm,
+            ("订阅已确认", "从现在起,新的提醒会发到你的邮箱。"),
+            title="确认订阅",
+            before="为 ",
+            after=" 开启年报监测提醒?",
+            button="确认订阅",
+            manage=False,
+        ),
         Route("/digest", digest, methods=["GET"]),
         Route("/api/subscriptions", create_subscription, methods=["POST"]),
         *subscription_routes(service),  # the sign-up form and the manage page (pages.py)
