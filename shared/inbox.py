@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import String
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared.db import UtcDateTime
@@ -28,11 +29,17 @@ def claim(
 ) -> bool:
     """Write the inbox row of an event; False if it was processed before (a redelivery or replay).
 
-    The row is flushed at once, so two transactions claiming the same id collide on the primary
-    key and one of them rolls back with its effect.
+    One `INSERT … ON CONFLICT DO NOTHING` both tests and claims the id: no lookup first and no
+    flush of the unit of work (this runs once per event, so it is the pipeline's hot path). A
+    transaction claiming an id that another one claimed but has not committed waits for it
+    (PostgreSQL's unique index; SQLite has one writer at a time): if that one commits, this claim
+    finds the row and the event is skipped; if it rolls back, this claim wins.
     """
-    if session.get(inbox, event_id) is not None:
-        return False
-    session.add(inbox(event_id=event_id, subject=subject, processed_at=now))  # type: ignore[call-arg]
-    session.flush()
-    return True
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    claimed = session.execute(
+        insert(inbox)
+        .values(event_id=event_id, subject=subject, processed_at=now)
+        .on_conflict_do_nothing(index_elements=["event_id"])
+    )
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
