@@ -324,6 +324,12 @@ def opening_subject(lines: Sequence[str]) -> str | None:
     return None
 
 
+def department_self(lines: Sequence[str]) -> str | None:
+    """What a department report calls itself in its opening (局 for 我局, 委 for 本委), if any."""
+    match = _DEPARTMENT_SELF.search("\n".join(lines[:6])[:1500])
+    return match.group(0)[1:] if match else None
+
+
 def self_reference(lines: Sequence[str]) -> str | None:
     """The government a report speaks for when it names itself only as 全区 or 我县, as a
     relative name (区人民政府) for the region clues to place."""

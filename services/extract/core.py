@@ -26,6 +26,7 @@ from services.extract.clues import host_clues, identifier_clues
 from services.extract.html_text import Page, html_page, looks_like_html, text_page
 from services.extract.report_year import report_year, year_in
 from services.extract.resolve import resolve_agency
+from services.extract.url_departments import url_agency
 from shared.decoding import decode_bytes
 from shared.events import Extraction, ReportKind
 
@@ -301,6 +302,9 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
         )
         if name
     ]
+    if not candidates:  # 我局 and nothing more: the URL may spell which bureau (jmssfj)
+        spelled = url_agency(doc.url, classify.department_self(body))
+        candidates.extend([spelled] if spelled else [])
     context = [*_addressee(body), page.meta.get("sitename", "")]
     clues = [
         *identifier_clues(

@@ -1,0 +1,135 @@
+"""Which department a government URL spells: `sfj` in `/bmpd/jmssfj/` is a 司法局.
+
+Department sites and columns are named by the pinyin initials of the department, often after
+their government's: `kj.hangzhou.gov.cn` (科技), `zjsczj.zhanjiang.gov.cn` (湛江市财政局),
+`jiangmen.gov.cn/bmpd/jmssfj/` (江门市司法局). A page that names its agency only as 我局 has
+nothing else to say which bureau wrote it.
+
+The initials are derived from the department table (`agency.DEPARTMENTS`) with pypinyin's
+readings; an abbreviation that two departments share (swj: 商务局 and 税务局) names neither.
+`_NOT_DERIVED` lists the few spellings portals use that initials do not give. A label counts
+when it is an abbreviation, or the host's place spelled (initials or in full) and an optional
+level letter before one: `jmssfj` is jm + s + sfj.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from services.extract.agency import DEPARTMENTS
+from services.extract.hosts import _index, _readings, host_match
+from shared.regions import regions
+
+# Spellings portals use that the department names' initials do not give.
+_NOT_DERIVED: dict[str, str] = {
+    "zygh": "自然资源和规划局",
+    "zrzy": "自然资源局",
+    "hbj": "生态环境局",  # 环保局, the name before 2018
+    "amr": "市场监督管理局",
+    "hrss": "人力资源和社会保障局",
+    "rsj": "人力资源和社会保障局",
+    "drc": "发展和改革委员会",
+    "edu": "教育局",
+    "audit": "审计局",
+    "stats": "统计局",
+    "justice": "司法局",
+}
+# Departments a report never speaks for as 我局 (a government is 我市, 我区).
+_GOVERNMENTS = frozenset({"人民政府"})
+_LEVEL_LETTERS = ("", "s", "q", "x", "z")  # 市, 区, 县, 州 between the place and the department
+_MIN_PATH_KEY = 3  # path segments are many and short (gk, sj): only longer keys count there
+
+
+def _initials(name: str) -> str | None:
+    """The initials of a name by each character's first (most common) reading: 信访局 xfj."""
+    readings = [_readings(char) for char in name]
+    if not all(readings):
+        return None
+    return "".join(r[0][0] for r in readings)
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> dict[str, str]:
+    """Abbreviation -> full department name, only those that name one department."""
+    found: dict[str, set[str]] = {}
+    for written, full in DEPARTMENTS.items():
+        if full in _GOVERNMENTS:
+            continue
+        key = _initials(written)
+        if key is None:
+            continue
+        found.setdefault(key, set()).add(full)
+        if len(written) >= 3 and written.endswith("局"):  # host labels drop it: kj for 科技局
+            found.setdefault(key[:-1], set()).add(full)
+    table = {key: next(iter(fulls)) for key, fulls in found.items() if len(fulls) == 1}
+    return table | _NOT_DERIVED
+
+
+def _department_of(label: str, min_key: int) -> str | None:
+    table = abbreviations()
+    if len(label) >= min_key and label in table:
+        return table[label]
+    full, short = _index()
+    for cut in range(2, len(label) - min_key + 1):  # a place before the abbreviation
+        place, rest = label[:cut], label[cut:]
+        for letter in _LEVEL_LETTERS:
+            if not rest.startswith(letter):
+                continue
+            key = rest[len(letter) :]
+            if len(key) >= max(min_key, 3) and key in table and (place in full or place in short):
+                return table[key]
+    return None
+
+
+def url_department(url: str | None) -> str | None:
+    """The full name of the department a `.gov.cn` URL's host or path spells, if one does.
+
+    Host labels left of the government's domain count (`kj` in `kj.hangzhou.gov.cn`), and
+    path segments of letters (`jmssfj`); when several spell different departments, none counts.
+    """
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    if not host.endswith(".gov.cn"):
+        return None
+    labels = [label for label in host[: -len(".gov.cn")].split(".") if label.isalpha()]
+    found = {
+        department for label in labels[:-1] if (department := _department_of(label, 2)) is not None
+    }
+    segments = [s.lower() for s in parts.path.split("/")[:-1] if s.isascii() and s.isalpha()]
+    found |= {
+        department
+        for segment in segments
+        if (department := _department_of(segment, _MIN_PATH_KEY)) is not None
+    }
+    return next(iter(found)) if len(found) == 1 else None
+
+
+# What a department calls itself (我局, 本委) and the endings of the names it may stand for.
+_SELF_ENDINGS: dict[str, tuple[str, ...]] = {
+    "局": ("局",),
+    "委": ("委员会", "委"),
+    "办": ("办公室", "办公厅"),
+    "厅": ("厅",),
+}
+
+
+def url_agency(url: str | None, called: str | None) -> str | None:
+    """A relative agency name (市司法局) for a report that calls itself only `called` (局 for
+    我局), from the department its URL spells; the region clues then place it."""
+    if called not in _SELF_ENDINGS:
+        return None
+    department = url_department(url)
+    if department is None or not department.endswith(_SELF_ENDINGS[called]):
+        return None
+    match = host_match(url)
+    division = regions().by_code.get(match.codes[0]) if match and len(match.codes) == 1 else None
+    if division is None:
+        return "市" + department
+    prefix = "省" if division.level == 1 and not division.name.endswith("市") else division.name[-1]
+    return prefix + department
