@@ -108,11 +108,13 @@ def narrow(codes: Sequence[str], clues: Sequence[Clue]) -> tuple[tuple[str, ...]
 
 @dataclass(frozen=True)
 class Consensus:
-    """What the clues say together: one code, or none and why."""
+    """What the clues say together: one code, or none and why (a conflict), or none and the
+    places they leave open (`candidates`: a host's pinyin that two divisions share)."""
 
     code: str | None
     source: str | None
     conflict: str | None = None
+    candidates: tuple[str, ...] = ()
 
 
 def consensus(clues: Sequence[Clue]) -> Consensus:
@@ -145,5 +147,5 @@ def consensus(clues: Sequence[Clue]) -> Consensus:
                 None, None, f"region signals disagree: {lead.source} ({names}) and {clue.source}"
             )
     if len(current) != 1:
-        return Consensus(None, None)
+        return Consensus(None, " and ".join(sources) or None, candidates=current)
     return Consensus(current[0], " and ".join(sources))

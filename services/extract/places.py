@@ -128,12 +128,18 @@ def split_place(name: str, table: RegionTable | None = None) -> tuple[list[Divis
 
 
 def place_of_kind(code: str, prefix: str) -> Division | None:
-    """The division in `code`'s chain (itself, then its parents) a relative prefix refers to."""
+    """The division in `code`'s chain (itself, then its parents) a relative prefix refers to.
+
+    区 names an autonomous region (自治区) only when the code is that region's own: a 区司法局
+    on 钦州's site is a district's bureau, not 广西壮族自治区's (which is a 厅)."""
     table = regions()
     suffix = _SUFFIX_FOR_PREFIX.get(prefix, prefix)
     node = table.by_code.get(code)
     while node is not None:
-        if node.name.endswith(suffix):
+        autonomous_region = node.level == 1 and node.name.endswith("自治区")
+        if node.name.endswith(suffix) and not (
+            prefix == "区" and autonomous_region and node.code != code
+        ):
             return node
         node = table.by_code.get(node.parent) if node.parent else None
     return None

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.extract.agency import DEPARTMENTS, AgencyName, parse_agency, same_department
-from services.extract.clues import HINT, Clue, agree, consensus, narrow
+from services.extract.clues import HINT, Clue, Consensus, agree, consensus, narrow
 from services.extract.places import mentioned_divisions, most_named, place_of_kind
 from shared.events import Region
 from shared.regions import (
@@ -72,6 +72,34 @@ def _by_mentions(codes: Sequence[str], body: str) -> str | None:
     return ranked[0]
 
 
+def _shared_ancestor(codes: Sequence[str]) -> str | None:
+    """The most specific division that holds every one of the codes (重庆市 for 綦江区 and
+    黔江区), if any does."""
+    table = regions()
+    node = table.by_code.get(codes[0]) if codes else None
+    while node is not None:
+        if all(contains(node.code, code) for code in codes):
+            return node.code
+        node = table.by_code.get(node.parent) if node.parent else None
+    return None
+
+
+def _settled(clues: Sequence[Clue], body: str) -> Consensus:
+    """The clues' consensus, with the places they leave open settled where that is safe: the
+    one the body names (钦州 for the host qinzhou, not 秦州区), else the division they all lie in
+    (cqqj is 綦江区 or 黔江区: 重庆市 either way)."""
+    agreed = consensus(clues)
+    if agreed.code is not None or len(agreed.candidates) < 2:
+        return agreed
+    chosen = _by_mentions(agreed.candidates, body)
+    if chosen is not None:
+        return Consensus(chosen, f"{agreed.source} and the body text")
+    shared = _shared_ancestor(agreed.candidates)
+    if shared is not None:
+        return Consensus(shared, f"{agreed.source} (the division its places share)")
+    return agreed
+
+
 @dataclass(frozen=True)
 class _Place:
     code: str | None
@@ -117,7 +145,11 @@ def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
 
 
 def _relative_place(
-    name: AgencyName, parsed: Sequence[AgencyName], clues: Sequence[Clue], context: Sequence[str]
+    name: AgencyName,
+    parsed: Sequence[AgencyName],
+    clues: Sequence[Clue],
+    context: Sequence[str],
+    body: str,
 ) -> _Place:
     """The division a placeless name (市科技局, 区司法局) belongs to, from the clues first."""
     for other in parsed:  # the same department named with its place elsewhere on the page
@@ -125,7 +157,7 @@ def _relative_place(
             found = _innermost(other.places)
             if len(found) == 1:
                 return _Place(found[0])
-    agreed = consensus(clues)
+    agreed = _settled(clues, body)
     if agreed.conflict:
         return _Place(None, (agreed.conflict,))
     prefix = name.relative or "市"
@@ -197,7 +229,7 @@ def resolve_agency(
         default=None,
     )
     hint = parse_agency(hint_name) if hint_name else None
-    agreed = consensus(clues)
+    agreed = _settled(clues, body)
     fallback = agreed.code
     if best is None:
         if hint is None or hint_name is None:
@@ -216,7 +248,7 @@ def resolve_agency(
     elif best.town is not None:
         place = _town_place(best, clues, body)
     elif _is_local(best):
-        place = _relative_place(best, parsed, clues, context_names)
+        place = _relative_place(best, parsed, clues, context_names, body)
         if place.code is None and best.relative and not any("disagree" in n for n in place.notes):
             division = most_named(body, best.relative, within=fallback)
             if division is not None:

@@ -147,3 +147,36 @@ def test_an_unsettled_ambiguous_place_keeps_the_name_as_written() -> None:
 def test_the_shipped_host_index_is_built_from_the_current_division_table() -> None:
     # Rebuild with `python -m services.extract.hosts` when the table or the rules change.
     assert _index() == build_index()
+
+
+def test_a_host_two_divisions_share_is_settled_by_the_body() -> None:
+    # qinzhou is 钦州市 (Guangxi) and 秦州区 (Gansu); the body names 钦州.
+    body = "2022年，钦州市政务公开工作扎实推进，钦州全市各部门积极配合。\n" + _BODY
+    url = "http://www.qinzhou.gov.cn/a"
+    result = extract("市司法局2023年法治政府建设年度报告", url=url, body=body)
+    assert (result.region.province, result.region.city) == ("广西壮族自治区", "钦州市")
+    assert result.agency == "钦州市司法局"
+
+
+def test_a_district_bureau_is_not_placed_in_the_autonomous_region_above_its_city() -> None:
+    # 区 names 广西壮族自治区 only on the region's own site; under 钦州 it is a district, unknown.
+    body = "2022年，钦州市政务公开工作扎实推进，钦州全市各部门积极配合。\n" + _BODY
+    result = extract(
+        "区司法局2023年法治政府建设年度报告", url="http://www.qinzhou.gov.cn/a", body=body
+    )
+    assert result.agency != "广西壮族自治区司法局"
+    assert result.region.county is None
+
+
+def test_a_host_two_districts_share_gives_their_city_and_no_district() -> None:
+    # cqqj is 綦江区 or 黔江区, both of 重庆市: the province and city are sure, the district is not.
+    result = extract("区人民政府2023年法治政府建设年度报告", url="http://cqqj.gov.cn/a")
+    assert (result.region.province, result.region.city) == ("重庆市", "重庆市")
+    assert result.region.county is None
+    assert result.agency == "区人民政府"
+
+
+def test_open_candidates_are_kept_by_the_consensus() -> None:
+    agreed = consensus([Clue(("500110", "500114"), "host cqqj", WEAK)])
+    assert agreed.code is None
+    assert agreed.candidates == ("500110", "500114")
