@@ -98,6 +98,12 @@ _RULE_OF_LAW_ELEMENTS = (
 )
 _YEAR_OPENING = re.compile(r"^(?:(?:19|20)\d{2})年度?[,，]")
 _RULE_OF_LAW = re.compile(r"法治政府建设|法治建设|依法行政")
+# The same work in the words of a department's report: 法治江门建设, 依法治市.
+_RULE_OF_LAW_WORK = re.compile(
+    r"法治政府建设|法治[\u4e00-\u9fff]{0,3}?建设|依法行政|依法治[国省市区县州旗]"
+)
+# A 现将…报告如下 about other work that speaks of 法治 as much: a leader's 述法, 普法, a review.
+_OTHER_LAW_REPORT = re.compile(r"述法|述职|履职|第一责任人|普法|考核|督察|自查|自评|整改")
 _PLACEHOLDER_BODY = re.compile(r"[*＊][区县市镇]|xx[县市区镇局]|20xx|某[县市区镇局]", re.I)
 _EMBEDDED_TITLE = re.compile(
     r"[\u4e00-\u9fff]{2,40}?(?:关于)?(?:19|20)\d{2}年度?[\u4e00-\u9fff]{0,24}?报告"
@@ -205,6 +211,13 @@ def body_kind(lines: Sequence[str]) -> tuple[ReportKind, str] | None:
         and len(_RULE_OF_LAW.findall(opening)) >= 3
     ):
         return "法治政府建设年度报告", "the body opens like a 法治政府建设 report"
+    if (
+        sentence
+        and _OTHER_LAW_REPORT.search(sentence) is None
+        and any(_YEAR_OPENING.match(line) for line in lines[:3])
+        and len(_RULE_OF_LAW_WORK.findall(opening)) >= 3
+    ):
+        return "法治政府建设年度报告", f"the body reports on its 法治 work: {sentence}"
     headings = [line for line in lines[:400] if len(line) <= 40 and _HEADING_START.match(line)]
     elements = sum(
         1 for element in _RULE_OF_LAW_ELEMENTS if any(element.search(h) for h in headings)

@@ -140,3 +140,26 @@ def test_header_cells_of_a_text_table_are_read() -> None:
 )
 def test_names_that_are_written_in_their_own_official_way(title: str, agency: str) -> None:
     assert extract(f"{title}\n{_FILLER}").agency == agency
+
+
+_DEPARTMENT_OPENING = (
+    "2024年，江门市司法局深入贯彻落实习近平法治思想，深入推进全面依法治市，"
+    "连续六年法治广东建设考评排名前列，以法治江门建设护航高质量发展。{sentence}\n"
+    "一、主要举措和成效\n" + _FILLER
+)
+
+
+def test_a_department_reporting_its_law_work_in_its_own_words_is_a_rule_of_law_report() -> None:
+    result = extract(_DEPARTMENT_OPENING.format(sentence="现将有关工作报告如下："))
+    assert result.is_annual_report
+    assert result.kind == "法治政府建设年度报告"
+    assert result.report_year == 2024
+    assert result.agency == "江门市司法局"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["现将普法工作情况报告如下：", "现将考核自查情况报告如下：", "现将整改情况报告如下："],
+)
+def test_a_publicity_review_or_audit_report_in_the_same_words_is_not(sentence: str) -> None:
+    assert not extract(_DEPARTMENT_OPENING.format(sentence=sentence)).is_annual_report
