@@ -137,6 +137,32 @@ def not_a_report(title: str) -> str | None:
     return None
 
 
+# A covering letter (关于报送《…年度报告》的函) that carries the report it sends on the same page.
+_COVERING_LETTER = re.compile(r"(?:报送|呈报|上报|报备|提交)[^。]{0,6}《[^》]{4,60}报告》")
+
+
+def carried_report(title: str, lines: Sequence[str]) -> str | None:
+    """The title of the report a covering letter's page carries after the letter (its own
+    line, the kind the letter names, followed by text the body rules take for that kind's
+    report), if it does."""
+    named = _COVERING_LETTER.search(title[:MAX_TITLE_CHARS])
+    if named is None or kind_of(named.group(0)) == "other":
+        return None
+    for i, line in enumerate(lines[:80]):
+        if (
+            kind_of(line) == kind_of(named.group(0))
+            and is_title_like(line)
+            and year_in(line) is not None
+            and _ATTACHMENT.match(line) is None
+            and not _COVERING_LETTER.search(line)
+            and "《" not in line
+            and (found := body_kind(lines[i + 1 :])) is not None
+            and found[0] == kind_of(line)
+        ):
+            return line
+    return None
+
+
 def is_title_like(line: str) -> bool:
     """Whether a line could be a page title: short, not a sentence, not a heading or addressee."""
     return (

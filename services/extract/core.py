@@ -234,6 +234,10 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
     kind: ReportKind = classify.kind_of(title) if title else "other"
     report_sentence = classify.body_report_sentence(body)
     refusal = classify.not_a_report(title) if title else None
+    carried = classify.carried_report(title, body) if title and refusal == "notice" else None
+    if carried is not None:  # the letter sends the report, and the page holds it too
+        reasons.append(f"a covering letter that carries its report: {carried}")
+        title, kind, refusal = carried, classify.kind_of(carried), None
     if kind == "other" and refusal is None:
         refusal = classify.body_genre(body)
     if kind == "other" and refusal is None:

@@ -163,3 +163,31 @@ def test_a_department_reporting_its_law_work_in_its_own_words_is_a_rule_of_law_r
 )
 def test_a_publicity_review_or_audit_report_in_the_same_words_is_not(sentence: str) -> None:
     assert not extract(_DEPARTMENT_OPENING.format(sentence=sentence)).is_annual_report
+
+
+_LETTER = (
+    "福州市自然资源和规划局关于报送《2023年政府信息公开工作年度报告》的函\n"
+    "榕自然函〔2024〕43号\n市政府办公厅:\n"
+    "根据贵办通知要求，我局编制完成《福州市自然资源和规划局2023年政府信息公开工作年度报告》，"
+    "现予以报送。\n附件:福州市自然资源和规划局2023年政府信息公开工作年度报告\n"
+    "福州市自然资源和规划局\n2024年1月10日\n"
+)
+_CARRIED = (
+    "福州市自然资源和规划局2023年政府信息公开工作年度报告\n"
+    "依据《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》"
+    "（国办公开办函〔2021〕30号）要求，编制本报告。\n一、总体情况\n" + _FILLER
+)
+
+
+def test_a_covering_letter_that_carries_its_report_is_the_report() -> None:
+    result = extract(_LETTER + _CARRIED)
+    assert result.is_annual_report
+    assert result.kind == "政府信息公开工作年度报告"
+    assert result.title == "福州市自然资源和规划局2023年政府信息公开工作年度报告"
+    assert result.agency == "福州市自然资源和规划局"
+    assert result.report_year == 2023
+
+
+def test_a_covering_letter_with_only_its_attachment_line_is_not() -> None:
+    result = extract(_LETTER + "（此件公开发布）\n" + "联系人：张三。" * 3)
+    assert not result.is_annual_report
