@@ -271,7 +271,11 @@ def site_owner(lines: Sequence[str]) -> str | None:
 def body_genre(lines: Sequence[str]) -> str | None:
     """What else an untitled page's opening says it is (a guide, rules, a plan), if anything."""
     match = _OTHER_GENRE.search("\n".join(lines[:3])[:600])
-    return f"the opening says: {match.group(0)}" if match else None
+    if match:
+        return f"the opening says: {match.group(0)}"
+    # A report goes up (市委、市政府:) or to the public; a page sent down to 各… is a notice.
+    addressee = next((line for line in lines[:3] if _DOWNWARD_ADDRESSEE.match(line)), None)
+    return f"a notice sent to {addressee.rstrip(':：')}" if addressee else None
 
 
 def body_placeholder(lines: Sequence[str]) -> bool:
@@ -325,6 +329,7 @@ _SUBJECT_TOPIC = re.compile(
     r"(?:的)?(?:法治政府建设|法治建设|依法行政|政务公开|政府信息公开)(?:工作)?$"
 )
 # An opening that says what else the page is: a guide, rules, a plan (信息公开指南 look alike).
+_DOWNWARD_ADDRESSEE = re.compile(r"^各[^。:：]{1,80}[:：]$")
 _OTHER_GENRE = re.compile(
     r"(?:制定|编制|修订|印发)本(?:公开)?(?:指南|办法|制度|规定|细则|方案|计划|要点)"
     r"|本(?:指南|办法|制度|细则)(?:所称|适用|自)"

@@ -191,3 +191,15 @@ def test_a_covering_letter_that_carries_its_report_is_the_report() -> None:
 def test_a_covering_letter_with_only_its_attachment_line_is_not() -> None:
     result = extract(_LETTER + "（此件公开发布）\n" + "联系人：张三。" * 3)
     assert not result.is_annual_report
+
+
+def test_a_page_sent_down_to_each_government_is_a_notice_not_a_report() -> None:
+    opening = (
+        "2020年，全省各级各部门深入贯彻习近平法治思想，法治政府建设取得新成效，"
+        "全面推进依法行政，依法行政考核扎实开展，法治建设水平持续提升。\n"
+    )
+    report = extract(opening + _FILLER)
+    assert report.is_annual_report  # the same opening alone reads as a report
+    notice = extract("各市人民政府，各县（市、区）人民政府，省政府各部门：\n" + opening + _FILLER)
+    assert not notice.is_annual_report
+    assert "各市人民政府" in notice.reasons[0]
