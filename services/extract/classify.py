@@ -53,7 +53,8 @@ _NOT_REPORTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("notice", re.compile(r"(?:通知|公告|公示|通报|批复|决定|的函|说明)$")),
 )
 _BODY_REPORT = re.compile(
-    r"现将[^。]{0,40}?(?:报告|情况)[^。]{0,10}如下"
+    r"现[将就][^。]{0,40}?(?:报告|情况)[^。]{0,10}如下"
+    r"|(?:有关|相关)?(?:工作)?情况报告如下"
     r"|(?:现公布|现向社会公布|现发布|现予(?:以)?(?:公布|发布)|(?:特|现)?编制(?:并(?:向社会)?公布)?)"
     r"[^。]{0,60}?(?:年度报告|工作报告)"
 )
@@ -96,7 +97,8 @@ _RULE_OF_LAW_ELEMENTS = (
     re.compile(r"下一?(?:年度?|步)(?:的)?(?:主要)?(?:工作)?(?:安排|计划|打算|思路|重点)"),
     re.compile(r"其他需要报告"),
 )
-_YEAR_OPENING = re.compile(r"^(?:(?:19|20)\d{2})年度?[,，]")
+# 2023年，… or 2023 年是…之年 (a year named, then what it was).
+_YEAR_OPENING = re.compile(r"^(?:(?:19|20)\d{2})\s?年度?(?:[,，]|是)")
 _RULE_OF_LAW = re.compile(r"法治政府建设|法治建设|依法行政")
 # The same work in the words of a department's report: 法治江门建设, 依法治市.
 _RULE_OF_LAW_WORK = re.compile(
@@ -344,7 +346,8 @@ _BODY_AGENCY = re.compile(
 _FIRST_SUBJECT = re.compile(
     r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{0,10}(?:省|市|县|区|州|旗|盟|街道|镇|乡)"
     r"(?:[\u4e00-\u9fff]{0,12}?(?:局|委员会|办公室|办公厅|厅|人民政府|政府|办事处))?)"
-    r"(?:坚持|认真|深入|深学|全面|始终|紧扣|紧紧|扎实|持续|聚焦|坚决|积极|着力|在(?:19|20)\d{2}年)"
+    r"(?:坚持|认真|深入|深学|全面|始终|紧扣|紧紧|扎实|持续|聚焦|坚决|积极|着力|以习近平"
+    r"|在(?:19|20)\d{2}年)"
 )
 _DEPARTMENT_SELF = re.compile(r"[我本](?:局|委|厅|办|院|部|署|中心|单位|机关)")
 # The reporter named only by itself: 全区严格按照…, 我县…, 现将全省…报告如下.

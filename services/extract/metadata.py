@@ -56,6 +56,8 @@ INFO_LABELS: Mapping[str, str] = {
     "发布日期": "published",
     "发布时间": "published",
     "公开日期": "published",
+    "发表日期": "published",
+    "发表时间": "published",
     "成文日期": "written",
     "生成日期": "written",
     "时效性": "validity",
@@ -80,7 +82,7 @@ _LABEL_ONLY = re.compile(rf"{_BULLET}({_LABEL_ALT})\s*[:：|｜]?\s*$")
 _LABEL_INLINE = re.compile(rf"(?:{_BULLET}|\s|[|｜])({_LABEL_ALT})(?:\s*[:：|｜]\s*|\s+)")
 _INDEX_NUMBER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-_/.]{5,}$")
 _SOURCE_LINE = re.compile(
-    rf"{_BULLET}(?:来源|发布时间|发布日期|发布于|时间|日期|更新时间|文章来源)\s*[:：]"
+    rf"{_BULLET}(?:来源|发布时间|发布日期|发表时间|发表日期|发布于|时间|日期|更新时间|文章来源)\s*[:：]"
 )
 _WHOLE_DATE = re.compile(
     r"\s*(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*"
@@ -230,7 +232,7 @@ def clean_doc_number(value: str | None) -> str | None:
 def source_line_date(lines: Sequence[str]) -> date | None:
     """The date on a 来源 / 发布时间 / 发布日期 / 时间 line near the top of the page."""
     for line in lines:
-        labelled = re.search(r"(?:发布时间|发布日期|更新时间|时间)\s*[:：]\s*(.*)", line)
+        labelled = re.search(r"(?:发[布表](?:时间|日期)|更新时间|时间)\s*[:：]\s*(.*)", line)
         if _SOURCE_LINE.match(line) or labelled:
             found = first_date(labelled.group(1) if labelled else line)
             if found is not None:

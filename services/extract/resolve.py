@@ -177,6 +177,14 @@ def _relative_place(
     return _Place(None)
 
 
+def _known_department(name: AgencyName) -> bool:
+    """Whether a name is a department's a government has: one of the table's, or a province's
+    厅 (省司法厅), which the city and county table does not list."""
+    return name.department in DEPARTMENTS.values() or (
+        name.relative == "省" and name.department.endswith("厅")
+    )
+
+
 def _is_local(name: AgencyName) -> bool:
     """Whether a placeless name is a local government's (市科技局, 司法局), not a central one's
     (国家税务总局, 生态环境部), so clues about the place may complete it."""
@@ -225,7 +233,7 @@ def resolve_agency(
     # A name that says where it is beats one that does not; the order of trust breaks ties.
     best = max(
         parsed,
-        key=lambda p: (p.has_place, p.town is not None, p.department in DEPARTMENTS.values()),
+        key=lambda p: (p.has_place, p.town is not None, _known_department(p)),
         default=None,
     )
     hint = parse_agency(hint_name) if hint_name else None

@@ -203,3 +203,36 @@ def test_a_page_sent_down_to_each_government_is_a_notice_not_a_report() -> None:
     notice = extract("各市人民政府，各县（市、区）人民政府，省政府各部门：\n" + opening + _FILLER)
     assert not notice.is_annual_report
     assert "各市人民政府" in notice.reasons[0]
+
+
+def test_a_province_s_department_named_in_the_opening_is_the_agency_not_its_government() -> None:
+    text = (
+        "2022年，省司法厅坚持以习近平新时代中国特色社会主义思想为指导，全省法治政府建设"
+        "取得新成效，扎实推进依法行政，法治建设“一规划两纲要”全面落实。\n" + _FILLER
+    )
+    result = extract(text, url="http://sft.gd.gov.cn/sfw/zwgk/content/post_1.html")
+    assert result.agency == "广东省司法厅"
+
+
+def test_a_year_that_was_and_a_report_without_its_verb_open_a_department_s_report() -> None:
+    text = (
+        "2023 年是全面贯彻落实党的二十大精神的开局之年。市教育局以习近平新时代中国特色社会主义"
+        "思想为指导，深入学习贯彻习近平法治思想，全面推进法治政府建设，努力实现教育系统法治政府"
+        "建设新突破，依法行政水平持续提升，有关工作情况报告如下。\n第一部分：主要举措和成效\n"
+        + _FILLER
+    )
+    result = extract(text, url="http://jyj.anshan.gov.cn/html/ASJYJ/202312/1.html")
+    assert result.is_annual_report
+    assert result.kind == "法治政府建设年度报告"
+    assert result.report_year == 2023
+    assert result.agency == "鞍山市教育局"
+
+
+def test_a_publication_date_labelled_fabiao_riqi_is_read() -> None:
+    text = (
+        "东街街道2023年度政府信息公开工作年度报告\n"
+        "发表日期:2024-01-26 15:35:23 发布机构:政务服务管理局\n"
+        "一、总体情况\n2023年，东街街道认真贯彻落实《中华人民共和国政府信息公开条例》。\n" + _FILLER
+    )
+    assert extract(text).published is not None
+    assert str(extract(text).published) == "2024-01-26"
