@@ -275,7 +275,9 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
     if len(text) < _MIN_BODY_CHARS:
         warnings.append("short body: the report may be in an attachment")
 
-    year, year_warning = report_year(title, report_sentence, body, published)
+    year, year_warning = report_year(
+        title, report_sentence, body, published, metadata.url_date(doc.url)
+    )
     if year_warning and not (title and year_in(title)):
         warnings.append(year_warning)
 

@@ -271,3 +271,31 @@ def signature_date(lines: Sequence[str]) -> date | None:
         if found is not None:
             return found
     return None
+
+
+# The dates content systems write into article URLs: TRS (…/202403/t20240327_13086081.html),
+# Hanweb (/art/2024/3/27/art_…), and date folders (/2024-03/27/, /20240327/).
+_URL_DATES = (
+    re.compile(r"/t(?P<y>20\d{2})(?P<m>\d{2})(?P<d>\d{2})_\d+"),
+    re.compile(r"/art/(?P<y>20\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/"),
+    re.compile(r"/(?P<y>20\d{2})-(?P<m>\d{2})/(?P<d>\d{2})/"),
+    re.compile(r"/(?P<y>20\d{2})(?P<m>\d{2})(?P<d>\d{2})/"),
+)
+
+
+def url_date(url: str | None) -> date | None:
+    """The date an article's URL was made on by its content system, if it spells one.
+
+    It is when the page was created, near its publication but not stated by it: good enough to
+    say which year a report published then covers, not to be its publication date."""
+    if not url:
+        return None
+    for pattern in _URL_DATES:
+        match = pattern.search(url)
+        if match is None:
+            continue
+        try:
+            return plausible_date(date(int(match["y"]), int(match["m"]), int(match["d"])))
+        except ValueError:
+            continue
+    return None

@@ -52,8 +52,10 @@ def report_year(
     report_sentence: str | None,
     opening: Sequence[str],
     published: date | None,
+    created: date | None = None,
 ) -> tuple[int | None, str | None]:
-    """The year the report covers, and a warning when it had to be inferred."""
+    """The year the report covers, and a warning when it had to be inferred; `created` is the
+    date the page's URL spells, the last resort when the page states no date."""
     if title:
         year = year_in(title)
         if year is not None:
@@ -80,4 +82,6 @@ def report_year(
     # is a placeholder, not a hint that the report covers the year 9998 or 0.
     if published is not None and FIRST_REPORT_YEAR <= published.year - 1 <= LAST_REPORT_YEAR:
         return published.year - 1, "report year inferred as the year before publication"
+    if created is not None and FIRST_REPORT_YEAR <= created.year - 1 <= LAST_REPORT_YEAR:
+        return created.year - 1, "report year inferred as the year before the URL's date"
     return None, "no report year found"

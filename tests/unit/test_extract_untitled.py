@@ -236,3 +236,25 @@ def test_a_publication_date_labelled_fabiao_riqi_is_read() -> None:
     )
     assert extract(text).published is not None
     assert str(extract(text).published) == "2024-01-26"
+
+
+@pytest.mark.parametrize(
+    ("url", "year"),
+    [
+        ("http://cqqj.gov.cn/zwgk/202403/t20240327_13086081_wap.html", 2023),
+        ("https://www.sx.gov.cn/art/2024/1/29/art_1229309447_4107577.html", 2023),
+        ("http://example.gov.cn/xxgk/2022-02/15/content_1.htm", 2021),
+        (None, None),
+    ],
+)
+def test_a_page_that_states_no_year_takes_it_from_its_url_s_date(
+    url: str | None, year: int | None
+) -> None:
+    text = (
+        "一、总体情况\n全区认真贯彻落实《中华人民共和国政府信息公开条例》。\n"
+        "二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n" + _FILLER
+    )
+    result = extract(text, url=url)
+    assert result.is_annual_report
+    assert result.report_year == year
+    assert result.published is None  # the URL's date is the page's creation, not its publication
