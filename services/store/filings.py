@@ -107,7 +107,14 @@ def record_filing(
                 text=body[:MAX_TEXT_IN_DB],
             )
         )
-        add_url(session, filing_id, event.url, event.fetched_at)
+        session.add(
+            FilingUrl(
+                filing_id=filing_id,
+                url=event.url,
+                url_hash=url_key(event.url),
+                first_seen=event.fetched_at,
+            )
+        )
         session.flush()
         search.index_filing(session, filing_id, content, words, new=True)
         _emit_recorded(session, filing, "new", event, now)

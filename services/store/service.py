@@ -65,7 +65,6 @@ class StoreService:
             document = Document(
                 url=event.url, url_hash=url_key(event.url), first_seen=event.fetched_at
             )
-            session.add(document)
         document.sha256 = event.sha256
         document.source_id = event.source_id
         document.agency_id = event.agency_id
@@ -79,26 +78,32 @@ class StoreService:
         payload = extraction.model_dump(mode="json", exclude={"words"})
         payload["text"] = payload["text"][:MAX_TEXT_IN_DB]
         document.extraction = payload
+        document.filing_id = self._file_report(session, event)
+        # A new document joins the session only now, with its filing: added before the filing's
+        # lookups, it would be inserted by their autoflush and then updated again.
+        session.add(document)
+
+    def _file_report(self, session: Session, event: ReportExtracted) -> str | None:
+        """The filing a fetched document is (recorded now), or None if it is not one."""
+        extraction = event.extraction
         if not (
             extraction.is_annual_report and extraction.kind != "other" and extraction.report_year
         ):
-            document.filing_id = None
-            return
+            return None
         source = session.get(Source, event.source_id)
         if source is not None and source.covers:
             found = attribute(session, extraction.agency, extraction.region.code, source.covers)
             if found.agency is None:
-                document.filing_id = None
                 keep_for_review(session, event, found.reason)
-                return
+                return None
             agency = found.agency
             resolve_review(session, event)
         else:
             agency = agency_for(session, event, self.clock())
         filing = record_filing(session, event, agency, self.rules, self.clock())
-        document.filing_id = filing.id
         if extraction.disclosure is not None:
             save_tables(session, filing.id, event.url, extraction.disclosure, self.clock())
+        return filing.id
 
     # ---- source.checked -----------------------------------------------------------------------
     async def record_source_check(self, event: SourceChecked) -> None:

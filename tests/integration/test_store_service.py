@@ -7,9 +7,9 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
-from services.store.db.models import Filing, FilingUrl, Obligation, OutboxEntry, Source
+from services.store.db.models import Document, Filing, FilingUrl, Obligation, OutboxEntry, Source
 from services.store.service import StoreService
 from shared.events import FILING_OVERDUE, FILING_RECORDED
 from tests import factories
@@ -72,6 +72,32 @@ async def test_a_new_report_becomes_one_filing_and_one_event(
     assert published.subjects() == [FILING_RECORDED]
     assert published.events[0][2]["change"] == "new"
     assert published.events[0][2]["agency"] == "昆明市科学技术局"
+
+
+async def test_a_new_report_writes_its_document_once_and_looks_up_no_urls(
+    store: StoreService,
+) -> None:
+    """The statements of the hot path: a new filing has no URLs to look up, and its document is
+    inserted with its filing rather than inserted by an autoflush and then updated."""
+    engine = store.sessions.kw["bind"]
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        await store.record_extraction(factories.report_extracted())
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    documents = [
+        s for s in statements if " documents " in f"{s} " or s.startswith("UPDATE documents")
+    ]
+    assert [s.split(" ")[0] for s in documents] == ["SELECT", "INSERT"], documents
+    assert not [s for s in statements if s.startswith("SELECT") and "FROM filing_urls" in s]
+    with store.sessions() as session:
+        document = session.scalars(select(Document)).one()
+        assert document.filing_id == session.scalars(select(Filing)).one().id
 
 
 async def test_the_same_event_twice_changes_nothing(
