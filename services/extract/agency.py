@@ -103,6 +103,7 @@ _TOWN_OFFICE = re.compile(
 )
 _LEVEL_WORDS = frozenset({*"省市州县区盟旗", "自治县", "自治州", "自治旗", "自治区"})
 _BARE_OFFICE = re.compile(r"^(?:街道|镇|乡|苏木)(?:办事处|人民政府|政府)?$")
+_PROVINCE_ONLY = re.compile(r"[\u4e00-\u9fff]{1,10}(?<!办公)厅")
 _PLACEHOLDER = re.compile(r"某[省市县区州乡镇局委办]|[Xx×＊*]{2,}|〇〇|○○")
 
 
@@ -144,6 +145,8 @@ def parse_agency(raw: str) -> AgencyName | None:
     name = re.sub(r"[（(][^（）()]*[）)]", "", name)  # (以下简称…)
     if name.startswith("中共"):
         name = name[2:]
+    # 兴安盟行署外事办公室: a league's or prefecture's 行署 is its 行政公署, by its official name.
+    name = re.sub(r"(?<=盟|区)行署(?!长)", "行政公署", name)
     if not 2 <= len(name) <= 30 or name[0] in "我本该各全":
         return None
     places, relative, department = split_place(name)
@@ -165,6 +168,8 @@ def parse_agency(raw: str) -> AgencyName | None:
         department = department[2:] or department  # 区政府国资局 is the 区's 国资局
     if not department:
         return None
+    if not places and not relative and _PROVINCE_ONLY.fullmatch(department):
+        relative = "省"  # 2021年，司法厅坚持…: only a province has a 厅 (but 办公厅 is the State Council's too)
     return AgencyName(
         name,
         tuple(places),

@@ -63,7 +63,7 @@ _BODY_VERB = re.compile(
 )
 # Who compiled the report: 本报告由南平市人民政府办公室根据《条例》…编制.
 _COMPILER = re.compile(
-    r"由([\u4e00-\u9fff]{2,40}?)(?:(?:根据|依据|按照|结合|汇总|负责|在)[^。]{0,240}?)?编制"
+    r"由([\u4e00-\u9fff]{2,40}?)(?:(?:根据|依据|按照|结合|汇总|负责|在)[^。]{0,240}?)?编(?:制|写)"
 )
 _GOVERNMENT_OFFICE = re.compile(r"^(.{2,30}?人民政府)(?:办公室|办公厅|信息公开|政务公开)")
 # Headings and table captions of the 信息公开 report format (国办公开办函〔2021〕30号 and 2019).
@@ -184,11 +184,15 @@ def _agency_like(line: str) -> bool:
     )
 
 
+_LIST_ITEM = re.compile(r"[•·●▪◆■]\s*")
+
+
 def title_from_lines(lines: Sequence[str]) -> str | None:
     """The title at the top of the text, before the first paragraph: the first line that names a
     report (joined to an agency line above it, as in 赵县人民政府 / 2022年度…报告), else the
     first title-like line. Site names and clock lines come first on many pages."""
     first: str | None = None
+    listed: str | None = None
     for i, line in enumerate(lines[:12]):
         if len(line) > 90 or "。" in line:
             break
@@ -196,12 +200,18 @@ def title_from_lines(lines: Sequence[str]) -> str | None:
             continue
         # A column name (政府信息公开年报) names a kind too; a report's title names its year.
         if kind_of(line) != "other" and (year_in(line) is not None or "年度" in line):
+            item = _LIST_ITEM.match(line)
+            if item:
+                # An item of the page's info list (• 索引号 / • 发布机构 / • 名称): the title
+                # proper usually follows in full, with its agency; the item is only a fallback.
+                listed = listed or line[item.end() :]
+                continue
             above = lines[i - 1] if i else ""
             if above and _agency_like(above) and re.match(r"(?:19|20)\d{2}|关于", line):
                 return above + line
             return line
         first = first or line
-    return first
+    return listed or first
 
 
 def title_in_text(lines: Sequence[str]) -> str | None:
@@ -344,7 +354,7 @@ _BODY_AGENCY = re.compile(
 
 
 _FIRST_SUBJECT = re.compile(
-    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{0,10}(?:省|市|县|区|州|旗|盟|街道|镇|乡)"
+    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{0,10}(?:省|市|县|区|州|旗|盟|街道|街|镇|乡)"
     r"(?:[\u4e00-\u9fff]{0,12}?(?:局|委员会|办公室|办公厅|厅|人民政府|政府|办事处))?)"
     r"(?:坚持|认真|深入|深学|全面|始终|紧扣|紧紧|扎实|持续|聚焦|坚决|积极|着力|以习近平"
     r"|在(?:19|20)\d{2}年)"
@@ -363,12 +373,17 @@ def opening_subject(lines: Sequence[str]) -> str | None:
         match = _OPENING_SUBJECT.match(line)
         if match:
             # 河北区法治政府建设坚持…: the subject is the place, not its work.
-            return _SUBJECT_TOPIC.sub("", match.group(1)) or None
+            return _street(_SUBJECT_TOPIC.sub("", match.group(1))) or None
     for line in lines[:4]:
         match = _FIRST_SUBJECT.search(line[:300])
         if match:
-            return match.group(1)
+            return _street(match.group(1))
     return None
+
+
+def _street(subject: str) -> str:
+    """白云街 → 白云街道: Guangdong's street offices call themselves X街 in their reports."""
+    return subject + "道" if len(subject) >= 3 and subject.endswith("街") else subject
 
 
 def department_self(lines: Sequence[str]) -> str | None:

@@ -291,6 +291,11 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
         ),
         None,
     )
+    speaks_as = classify.self_reference(body)
+    if kind == "法治政府建设年度报告" and speaks_as and not primary:
+        # 来源:区司法局 over a report that speaks as 我区: the 司法局 drafts and posts its
+        # government's 法治政府建设 report; the poster is not the reporter.
+        source_agency = None
     candidates = [
         name
         for name in (
@@ -303,7 +308,7 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
             title if title and classify.kind_of(title) == "other" else None,
             classify.opening_subject(body),
             repeated_placed_agency(classify.body_agency_names(body)),
-            classify.self_reference(body),
+            speaks_as,
             classify.site_owner(body),
         )
         if name

@@ -85,7 +85,7 @@ _SOURCE_LINE = re.compile(
     rf"{_BULLET}(?:来源|发布时间|发布日期|发表时间|发表日期|发布于|时间|日期|更新时间|文章来源)\s*[:：]"
 )
 _WHOLE_DATE = re.compile(
-    r"\s*(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*"
+    r"[\s•·●▪◆■]*(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*"
 )
 
 
@@ -254,11 +254,19 @@ _DATELINE = re.compile(
 )
 
 
+# 2024年02月26日 来源: 市司法局 作者:: a written date is a byline's only with the byline's labels
+# after it (alone under a title it may be the report's own date).
+_WORDED_DATELINE = re.compile(
+    r"\s*((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"\s+(?:来源|作者|发布|浏览|点击|字号|字体)[^。，,；;]{0,40}"
+)
+
+
 def dateline(lines: Sequence[str]) -> date | None:
     """A date line under a title: the date (and time), then at most the source's name
     (`2025-04-27 10:14 黑龙江省人民政府网`, `2023-03-27 17:05 来源: 海南省人民政府网`)."""
     for line in lines:
-        match = _DATELINE.fullmatch(line)
+        match = _DATELINE.fullmatch(line) or _WORDED_DATELINE.fullmatch(line)
         if match:
             return first_date(match.group(1))
     return None

@@ -180,3 +180,102 @@ def test_open_candidates_are_kept_by_the_consensus() -> None:
     agreed = consensus([Clue(("500110", "500114"), "host cqqj", WEAK)])
     assert agreed.code is None
     assert agreed.candidates == ("500110", "500114")
+
+
+_GK_BODY = "\n".join(
+    [
+        "本报告中所列数据的统计期限自2022年1月1日至2022年12月31日止。",
+        "一、总体情况",
+        "2022年,我局认真落实《中华人民共和国政府信息公开条例》,主动公开信息84条。",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+    ]
+)
+
+
+def test_an_info_list_item_gives_way_to_the_full_title_below_it() -> None:
+    page = "\n".join(
+        [
+            "• 005283628/2021-00001",
+            "• 上街区济源路街道办事处",
+            "• 2020年政府信息公开工作年度报告",
+            "• 2021-01-18",
+            "郑州市上街区济源路街道办事处2020年政府信息公开工作年度报告",
+            _GK_BODY.replace("2022", "2020"),
+        ]
+    )
+    result = extract("", url="https://public.zzsj.gov.cn/D42Y/4692614.jhtml", body=page)
+    assert result.title == "郑州市上街区济源路街道办事处2020年政府信息公开工作年度报告"
+    assert result.agency == "郑州市上街区济源路街道办事处"
+    assert str(result.published) == "2021-01-18"  # the list's bare date, above the title
+
+
+def test_a_street_that_calls_itself_x_jie_is_its_street_office() -> None:
+    body = (
+        "一、总体情况\n2022年,白云街以习近平新时代中国特色社会主义思想为指导,推进政务公开。\n"
+        + _GK_BODY
+    )
+    result = extract(
+        "", url="http://www.yuexiu.gov.cn/gzyxbyj/gkmlpt/content/8/post_1.html", body=body
+    )
+    assert result.agency == "广州市越秀区白云街道办事处"
+
+
+def test_the_compiler_named_by_bian_xie_is_the_agency() -> None:
+    body = (
+        "一、总体情况\n本年报是根据《中华人民共和国政府信息公开条例》规定,"
+        "由西宁市城中区生态环境局编写了2022年度政府信息公开工作年度报告。\n" + _GK_BODY
+    )
+    result = extract("", url="http://dieshihui.com/info/4114/171816.htm", body=body)
+    assert result.agency == "西宁市城中区生态环境局"
+    assert (result.region.province, result.region.code) == ("青海省", "630103")
+
+
+def test_a_leagues_xingshu_is_written_as_its_official_name() -> None:
+    result = extract("兴安盟行署外事办公室2025年政府信息公开工作年度报告", body=_GK_BODY)
+    assert result.agency == "兴安盟行政公署外事办公室"
+    assert result.region.city == "兴安盟"
+
+
+def test_a_bare_ting_is_the_provinces_not_the_hosts_city() -> None:
+    body = (
+        "2021年,司法厅坚持以习近平新时代中国特色社会主义思想为指导,建设法治四川、平安四川。\n"
+        + _BODY
+    )
+    result = extract("", url="http://sfj.cngy.gov.cn/New/Detail/20220301175237159", body=body)
+    assert result.agency == "四川省司法厅"
+    assert result.region.code == "510000"
+
+
+def test_a_rule_of_law_report_posted_by_the_justice_bureau_is_its_governments() -> None:
+    page = "\n".join(
+        [
+            "关于2025年法治政府建设情况的报告",
+            "来源:区司法局",
+            "发布时间:2026-02-26",
+            "2025年,在区委的坚强领导下,我区坚持以习近平法治思想为指导,推进法治政府建设。",
+            _BODY,
+        ]
+    )
+    result = extract("", url="http://www.laobian.gov.cn/003/003004/20260226/1.html", body=page)
+    assert result.agency == "营口市老边区人民政府"
+    # The same 来源 on a report that speaks as the bureau stays the bureau's.
+    own = page.replace("我区坚持", "我局坚持")
+    assert extract("", url="http://www.laobian.gov.cn/003/1.html", body=own).agency == (
+        "营口市老边区司法局"
+    )
+
+
+def test_a_written_date_with_a_byline_under_the_title_is_the_publication_date() -> None:
+    page = "\n".join(
+        [
+            "廊坊市人民政府2023年度法治政府建设情况报告",
+            "2024年02月26日 来源: 市司法局 作者: 字体:",
+            _BODY,
+        ]
+    )
+    result = extract("", url="https://www3.lf.gov.cn/Item/137647.aspx", body=page)
+    assert str(result.published) == "2024-02-26"
+    assert result.agency == "廊坊市人民政府"
