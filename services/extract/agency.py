@@ -46,6 +46,7 @@ DEPARTMENTS: Mapping[str, str] = {
     "财政局": "财政局",
     "公安局": "公安局",
     "民政局": "民政局",
+    "环保局": "环境保护局",
     "交通局": "交通运输局",
     "交通运输局": "交通运输局",
     "农业农村局": "农业农村局",
@@ -130,9 +131,14 @@ def has_placeholder(text: str) -> bool:
 
 
 def full_department(department: str) -> str:
-    """The department's official name: 科技局 -> 科学技术局; unknown names are kept as written."""
+    """The department's official name: 科技局 -> 科学技术局; unknown names are kept as written.
+    A province's 厅 is shortened as its cities' 局 are: 环保厅 -> 环境保护厅."""
     if department in DEPARTMENTS:
         return DEPARTMENTS[department]
+    if department.endswith("厅") and (bureau := department[:-1] + "局") in DEPARTMENTS:
+        full = DEPARTMENTS[bureau]
+        if full.endswith("局"):
+            return full[:-1] + "厅"
     for short in _LONGEST_FIRST:
         if department.endswith(short) and len(short) >= 2:
             return department[: -len(short)] + DEPARTMENTS[short]
@@ -150,6 +156,8 @@ def parse_agency(raw: str) -> AgencyName | None:
     if not 2 <= len(name) <= 30 or name[0] in "我本该各全":
         return None
     places, relative, department = split_place(name)
+    if places and department[:1] == places[-1].name[-1:] and department[1:3] in ("政府", "人民"):
+        department = department[1:]  # 鄂温克族自治旗旗政府, 昆明市市政府: the level said twice
     town = _TOWN_OFFICE.match(department) if not relative else None
     if town is None and _BARE_OFFICE.match(department):
         # 东城 + 街道: the "place" was the town's own name (东城 is also 北京's 东城区)

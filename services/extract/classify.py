@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from services.extract.report_year import year_in
 from shared.events import ReportKind
+from shared.regions import towns
 
 _KINDS: tuple[tuple[ReportKind, re.Pattern[str]], ...] = (
     # A director's report names its period (2013年度, 任期); "述职报告要求…" does not.
@@ -278,6 +279,43 @@ def site_owner(lines: Sequence[str]) -> str | None:
         if match:
             return match.group(1)
     return None
+
+
+_TOWN_SELF = re.compile(r"[我本](镇|乡|街道|苏木)(?![\u4e00-\u9fff]{0,2}(?:各|村|社区))")
+_TOWN_SUFFIX = re.compile(r"镇|乡|街道|苏木")
+
+
+def town_self(lines: Sequence[str]) -> str | None:
+    """The town a report speaks for when it calls itself only 我镇 or 我街道: the town of that
+    kind the body names most often (东庄镇, 荷城街道), by the national town table, so that a
+    word ending in 镇 (城镇, 乡镇) is never taken for one."""
+    text = "\n".join(lines[:60])[:6000]
+    selves = {m.group(1) for m in _TOWN_SELF.finditer(text[:2000])}
+    if not selves:
+        return None
+    known = towns()
+    counts: dict[str, int] = {}
+    for suffix in _TOWN_SUFFIX.finditer(text):
+        if suffix.group(0) not in selves:
+            continue
+        end = suffix.end()
+        # The longest table name ending here: 荷城街道, not 城街道.
+        name = next(
+            (
+                text[start:end]
+                for start in range(max(0, suffix.start() - 6), suffix.start() - 1)
+                if text[start:end] in known
+            ),
+            None,
+        )
+        if name is not None:
+            counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        return None
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+        return None  # two towns named as often: neither is surely the reporter
+    return ranked[0][0]
 
 
 def body_genre(lines: Sequence[str]) -> str | None:

@@ -310,6 +310,7 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
             repeated_placed_agency(classify.body_agency_names(body)),
             speaks_as,
             classify.site_owner(body),
+            classify.town_self(body),
         )
         if name
     ]

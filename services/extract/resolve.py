@@ -72,6 +72,24 @@ def _by_mentions(codes: Sequence[str], body: str) -> str | None:
     return ranked[0]
 
 
+def _by_ancestors(codes: Sequence[str], body: str) -> str | None:
+    """The one candidate whose city or province the body names while no other's is named (龙华区
+    in a report that speaks of 广东、深圳 is 深圳's, not 海口's), if any."""
+    counts = mentioned_divisions(body)
+    table = regions()
+
+    def named_above(code: str) -> int:
+        node = table.by_code.get(code)
+        total = 0
+        while node is not None and node.parent:
+            node = table.by_code.get(node.parent)
+            total += counts.get(node.code, 0) if node is not None else 0
+        return total
+
+    named = [code for code in codes if named_above(code) > 0]
+    return named[0] if len(named) == 1 else None
+
+
 def _shared_ancestor(codes: Sequence[str]) -> str | None:
     """The most specific division that holds every one of the codes (重庆市 for 綦江区 and
     黔江区), if any does."""
@@ -114,7 +132,7 @@ def _named_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
     kept, notes = narrow(codes, clues)
     if len(kept) == 1:
         return _Place(kept[0], tuple(notes))
-    chosen = _by_mentions(kept, body)
+    chosen = _by_mentions(kept, body) or _by_ancestors(kept, body)
     if chosen is not None:
         return _Place(chosen, (*notes, f"place of {name.raw} from the body text"))
     places = "/".join(kept)
@@ -230,10 +248,19 @@ def resolve_agency(
     name); `clues` the page's region clues.
     """
     parsed = [p for p in (parse_agency(c) for c in candidates) if p is not None]
+    # A town the most trusted name is (辉苏木2025年…报告) is a place too: the county whose
+    # site carries it does not beat it.
+    town_first = (
+        bool(parsed) and parsed[0].town is not None and parse_agency(candidates[0]) is not None
+    )
     # A name that says where it is beats one that does not; the order of trust breaks ties.
     best = max(
         parsed,
-        key=lambda p: (p.has_place, p.town is not None, _known_department(p)),
+        key=lambda p: (
+            p.has_place or (town_first and p is parsed[0]),
+            p.town is not None,
+            _known_department(p),
+        ),
         default=None,
     )
     hint = parse_agency(hint_name) if hint_name else None

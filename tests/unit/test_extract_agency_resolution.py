@@ -279,3 +279,60 @@ def test_a_written_date_with_a_byline_under_the_title_is_the_publication_date() 
     result = extract("", url="https://www3.lf.gov.cn/Item/137647.aspx", body=page)
     assert str(result.published) == "2024-02-26"
     assert result.agency == "廊坊市人民政府"
+
+
+def test_a_town_the_title_names_beats_the_county_whose_site_carries_it() -> None:
+    body = (
+        _GK_BODY.replace("我局", "辉苏木人民政府") + "\n本报告在鄂温克族自治旗旗政府门户网站公开。"
+    )
+    result = extract(
+        "辉苏木2025年政府信息公开工作年度报告",
+        url="https://www.ewenke.gov.cn/OpennessAnnualReport/show/6988.html",
+        body=body,
+    )
+    assert result.agency == "鄂温克族自治旗辉苏木人民政府"
+    assert result.region.code == "150724"
+
+
+def test_a_level_said_twice_is_said_once() -> None:
+    from services.extract.agency import parse_agency
+
+    for written in ("鄂温克族自治旗旗政府", "昆明市市政府"):
+        parsed = parse_agency(written)
+        assert parsed is not None
+        assert parsed.department == "人民政府"
+    market = parse_agency("昆明市市场监督管理局")
+    assert market is not None
+    assert market.department == "市场监督管理局"
+
+
+def test_a_report_speaking_as_wo_zhen_is_the_town_the_body_names() -> None:
+    body = (
+        "区委、区政府:\n2024年,我镇以习近平法治思想为指导,深入推进法治政府建设工作。"
+        "现将我镇2024年推进法治建设工作情况汇报如下:\n"
+        + _BODY
+        + "\n法治建设纳入了东庄镇发展总体规划。"
+    )
+    url = "http://www.ptxy.gov.cn/zfxxgkzl/xzzfxxgk/xyqdzzrmzf/202504/t20250416_1990617.htm"
+    assert extract("", url=url, body=body).agency == "莆田市秀屿区东庄镇人民政府"
+    # 城镇 and 乡镇 end in 镇 but are no town: without a town the table knows, no agency.
+    vague = body.replace("东庄镇", "城镇")
+    assert extract("", url=url, body=vague).agency is None
+
+
+def test_an_ambiguous_district_is_settled_by_the_city_the_body_names() -> None:
+    body = (
+        "2023年,在区委、区政府的坚强领导下,龙华区司法局深入学习习近平总书记对广东、深圳系列重要讲话精神,"
+        "推进法治政府建设。现将有关情况报告如下:\n" + _BODY
+    )
+    result = extract("", url="https://zuizhijiaoyu.com/szzt2010/content/post_1.html", body=body)
+    assert result.agency == "深圳市龙华区司法局"
+    assert result.region.code == "440309"
+
+
+def test_a_provinces_ting_is_written_in_full_like_its_cities_ju() -> None:
+    from services.extract.agency import full_department
+
+    assert full_department("环保厅") == "环境保护厅"
+    assert full_department("交通厅") == "交通运输厅"
+    assert full_department("司法厅") == "司法厅"
