@@ -60,13 +60,16 @@ _BODY_REPORT = re.compile(
     r"[^。]{0,60}?(?:年度报告|工作报告)"
 )
 _BODY_VERB = re.compile(
-    r"^(?:现将|现公布|现向社会公布|现发布|现予(?:以)?(?:公布|发布)|(?:特|现)?编制(?:并(?:向社会)?公布)?)"
+    r"^(?:现将|现公布|现向社会公布|现发布|现予(?:以)?(?:公布|发布)"
+    r"|(?:特|现)?编制(?:完成|并(?:向社会)?公布)?)"
 )
 # Who compiled the report: 本报告由南平市人民政府办公室根据《条例》…编制.
 _COMPILER = re.compile(
     r"由([\u4e00-\u9fff]{2,40}?)(?:(?:根据|依据|按照|结合|汇总|负责|在)[^。]{0,240}?)?编(?:制|写)"
 )
-_GOVERNMENT_OFFICE = re.compile(r"^(.{2,30}?人民政府)(?:办公室|办公厅|信息公开|政务公开)")
+_GOVERNMENT_OFFICE = re.compile(
+    r"^(.{2,30}?(?:人民政府|办事处))(?:办公室|办公厅|党政办|党政综合办|综合办|信息公开|政务公开)"
+)
 # Headings and table captions of the 信息公开 report format (国办公开办函〔2021〕30号 and 2019).
 _DISCLOSURE_MARKERS = (
     "总体情况",
@@ -185,6 +188,17 @@ def _agency_like(line: str) -> bool:
     )
 
 
+def _first_match(
+    pattern: re.Pattern[str], lines: Sequence[str], width: int | None = None
+) -> re.Match[str] | None:
+    """The first match of `pattern` in `lines`, each read up to `width` characters."""
+    for line in lines:
+        match = pattern.search(line if width is None else line[:width])
+        if match:
+            return match
+    return None
+
+
 _LIST_ITEM = re.compile(r"[•·●▪◆■]\s*")
 
 
@@ -207,12 +221,35 @@ def title_from_lines(lines: Sequence[str]) -> str | None:
                 # proper usually follows in full, with its agency; the item is only a fallback.
                 listed = listed or line[item.end() :]
                 continue
-            above = lines[i - 1] if i else ""
-            if above and _agency_like(above) and re.match(r"(?:19|20)\d{2}|关于", line):
-                return above + line
-            return line
+            if re.match(r"(?:19|20)\d{2}|关于", line):
+                # 赵县人民政府 / 2022年度…报告: the agency is on the line above, here or where
+                # the page repeats the title below its header (关于…报告 / 来源 / X镇人民政府 / 关于…报告).
+                for j in (i, *(k for k in range(i + 1, min(len(lines), 14)) if lines[k] == line)):
+                    above = lines[j - 1] if j else ""
+                    if above and _agency_like(above):
+                        return above + line + _title_tail(lines, j)
+            return line + _title_tail(lines, i)
         first = first or line
     return listed or first
+
+
+_DOCUMENT_TYPE = re.compile(r"(?:报告|通知|函|意见|决定|办法|公告|通报|方案|要点|情况)$")
+# The second line of a split title: 有关事项的通知 after 关于…年度报告, 的报告 after 关于…情况.
+_TITLE_CONTINUED = re.compile(
+    r"(?:有关|相关|的|等)[^。，,]{0,20}(?:通知|函|意见|报告|决定|通报|公告)"
+)
+
+
+def _title_tail(lines: Sequence[str], i: int) -> str:
+    """The rest of a title split over lines (关于政府信息公开工作年度报告 / 有关事项的通知)."""
+    if i + 1 >= len(lines):
+        return ""
+    tail = lines[i + 1]
+    if _TITLE_CONTINUED.fullmatch(tail):
+        return tail
+    if not _DOCUMENT_TYPE.search(lines[i]) and len(tail) <= 30 and _DOCUMENT_TYPE.search(tail):
+        return tail if is_title_like(tail) else ""
+    return ""
 
 
 def title_in_text(lines: Sequence[str]) -> str | None:
@@ -274,15 +311,17 @@ _OWN_SITE = re.compile(
 def site_owner(lines: Sequence[str]) -> str | None:
     """The agency whose website the report says it publishes on (`通过甘肃林业和草原局门户网站
     主动发布…`): the reporter, when nothing else names it."""
-    for line in lines[:12]:
-        match = _OWN_SITE.search(line[:600])
-        if match:
-            return match.group(1)
-    return None
+    match = _first_match(_OWN_SITE, lines[:12], width=600)
+    return match.group(1) if match else None
 
 
 _TOWN_SELF = re.compile(r"[我本](镇|乡|街道|苏木)(?![\u4e00-\u9fff]{0,2}(?:各|村|社区))")
 _TOWN_SUFFIX = re.compile(r"镇|乡|街道|苏木")
+
+
+def speaks_as_town(lines: Sequence[str]) -> bool:
+    """Whether the opening calls the reporter 我镇, 我乡, 我街道 or 我苏木."""
+    return _TOWN_SELF.search("\n".join(lines[:60])[:2000]) is not None
 
 
 def town_self(lines: Sequence[str]) -> str | None:
@@ -316,6 +355,20 @@ def town_self(lines: Sequence[str]) -> str | None:
     if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
         return None  # two towns named as often: neither is surely the reporter
     return ranked[0][0]
+
+
+# 如对本报告有疑问，请与铁佛镇人民政府联系 / 请联系重庆市江北区教育委员会办公室: the format's
+# contact sentence names the reporter (or its office).
+_CONTACT_AGENCY = re.compile(
+    r"(?:请与|请联系|可与|可联系|请向)([\u4e00-\u9fff]{2,30}?"
+    r"(?:人民政府|办事处|委员会|局|厅|委|部|署))(?:[\u4e00-\u9fff]{0,12}?)?(?:联系|咨询|[（(:：，,。])"
+)
+
+
+def contact_agency(lines: Sequence[str]) -> str | None:
+    """The agency the report's contact sentence names, if any."""
+    match = _first_match(_CONTACT_AGENCY, lines[:40])
+    return match.group(1) if match else None
 
 
 def body_genre(lines: Sequence[str]) -> str | None:
@@ -361,11 +414,8 @@ def title_from_end(lines: Sequence[str]) -> str | None:
 
 def body_report_sentence(lines: Sequence[str]) -> str | None:
     """The 现将…报告如下 sentence of the opening, which names the report when the title does not."""
-    for line in lines[:12]:
-        match = _BODY_REPORT.search(line)
-        if match:
-            return match.group(0)
-    return None
+    match = _first_match(_BODY_REPORT, lines[:12])
+    return match.group(0) if match else None
 
 
 _OPENING_SUBJECT = re.compile(
@@ -412,11 +462,8 @@ def opening_subject(lines: Sequence[str]) -> str | None:
         if match:
             # 河北区法治政府建设坚持…: the subject is the place, not its work.
             return _street(_SUBJECT_TOPIC.sub("", match.group(1))) or None
-    for line in lines[:4]:
-        match = _FIRST_SUBJECT.search(line[:300])
-        if match:
-            return _street(match.group(1))
-    return None
+    match = _first_match(_FIRST_SUBJECT, lines[:4], width=300)
+    return _street(match.group(1)) if match else None
 
 
 def _street(subject: str) -> str:

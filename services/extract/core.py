@@ -21,7 +21,12 @@ from services.extract import (
     script,
     sections,
 )
-from services.extract.agency import has_placeholder, repeated_placed_agency, title_agency
+from services.extract.agency import (
+    has_placeholder,
+    parse_agency,
+    repeated_placed_agency,
+    title_agency,
+)
 from services.extract.clues import host_clues, identifier_clues
 from services.extract.html_text import Page, html_page, looks_like_html, text_page
 from services.extract.report_year import report_year, year_in
@@ -195,6 +200,50 @@ def _addressee(lines: Sequence[str]) -> list[str]:
     ]
 
 
+def _written_agencies(
+    body: Sequence[str],
+    primary: Sequence[str],
+    header: Sequence[str | None],
+    kind: ReportKind,
+) -> list[str]:
+    """The agency names the page writes, most trusted first: the title's, then the header's
+    (`header`: compiler, signature, publisher, 来源, ContentSource, a non-report title), then
+    the body's."""
+    compiler, signature, publisher, source, content_source, other_title = header
+    speaks_as = classify.self_reference(body)
+    if kind == "法治政府建设年度报告" and speaks_as and not primary:
+        # 来源:区司法局 over a report that speaks as 我区: the 司法局 drafts and posts its
+        # government's 法治政府建设 report; the poster is not the reporter.
+        source = None
+    site_owner = classify.site_owner(body)
+    if classify.speaks_as_town(body):
+        # 我乡…: a town's report on its county's site; the county is not the reporter.
+        speaks_as = site_owner = None
+    # A town its contact sentence names (请与柞水县凤凰镇人民政府党政办公室联系) is the reporter:
+    # a county's own report gives its own office.
+    contact = classify.contact_agency(body)
+    contact_town = parse_agency(contact) if contact else None
+    town = (
+        classify.town_self(body),
+        contact if contact_town is not None and contact_town.town is not None else None,
+    )
+    names = (
+        *primary,
+        compiler,
+        signature,
+        publisher,
+        source,
+        content_source,
+        other_title,
+        classify.opening_subject(body),
+        repeated_placed_agency(classify.body_agency_names(body)),
+        speaks_as,
+        site_owner,
+        *town,
+    )
+    return [name for name in names if name]
+
+
 def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
     """Extract what the store and readers need from one document.
 
@@ -291,31 +340,23 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
         ),
         None,
     )
-    speaks_as = classify.self_reference(body)
-    if kind == "法治政府建设年度报告" and speaks_as and not primary:
-        # 来源:区司法局 over a report that speaks as 我区: the 司法局 drafts and posts its
-        # government's 法治政府建设 report; the poster is not the reporter.
-        source_agency = None
-    candidates = [
-        name
-        for name in (
-            *primary,
+    candidates = _written_agencies(
+        body,
+        primary,
+        (
             classify.compiler_agency(body),
             _signature_agency(body),
             fields.get("publisher"),
             source_agency,
             page.meta.get("contentsource"),
             title if title and classify.kind_of(title) == "other" else None,
-            classify.opening_subject(body),
-            repeated_placed_agency(classify.body_agency_names(body)),
-            speaks_as,
-            classify.site_owner(body),
-            classify.town_self(body),
-        )
-        if name
-    ]
-    if not candidates:  # 我局 and nothing more: the URL may spell which bureau (jmssfj)
-        spelled = url_agency(doc.url, classify.department_self(body))
+        ),
+        kind,
+    )
+    if not any(parse_agency(name) for name in candidates):
+        # 我局 and nothing more: the contact sentence, or the URL (jmssfj)
+        contact = classify.contact_agency(body)
+        spelled = contact or url_agency(doc.url, classify.department_self(body))
         candidates.extend([spelled] if spelled else [])
     context = [*_addressee(body), page.meta.get("sitename", "")]
     clues = [

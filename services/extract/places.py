@@ -19,7 +19,8 @@ RELATIVE_PREFIXES = ("自治州", "自治县", "省", "市", "县", "区", "州"
 _SUFFIX_FOR_PREFIX = {"自治州": "州", "自治县": "县"}
 _LEVEL_CHARS = "省市州县区盟旗"
 _AUTONOMOUS = ("自治县", "自治州", "自治旗", "自治区")
-_CITED_TITLE = re.compile(r"《[^《》\n]{0,80}》")
+# A cited document title (《…》): the places in it are not the agency's.
+CITED_TITLE = re.compile(r"《[^《》\n]{0,80}》")
 _Trie = dict[str, "_Trie"]
 
 
@@ -69,7 +70,7 @@ def mentioned_divisions(text: str) -> Counter[str]:
     pattern, names = _mention_pattern()
     counts: Counter[str] = Counter()
     table = regions()
-    text = _CITED_TITLE.sub("", text)  # a cited document's place is not the agency's
+    text = CITED_TITLE.sub("", text)  # a cited document's place is not the agency's
     for match in pattern.finditer(text):
         division = names.get(match.group(0))
         if division is None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from services.extract.agency import DEPARTMENTS, AgencyName, parse_agency, same_department
 from services.extract.clues import HINT, Clue, Consensus, agree, consensus, narrow
-from services.extract.places import mentioned_divisions, most_named, place_of_kind
+from services.extract.places import CITED_TITLE, mentioned_divisions, most_named, place_of_kind
 from shared.events import Region
 from shared.regions import (
     Division,
@@ -72,6 +72,17 @@ def _by_mentions(codes: Sequence[str], body: str) -> str | None:
     return ranked[0]
 
 
+def _by_full_name(codes: Sequence[str], body: str) -> str | None:
+    """The one candidate whose full name the body writes (利用凤县人民政府网站: of the host's
+    凤县, 凤翔区, 富县 and 汾西县), outside cited titles, while no other's is written."""
+    table = regions()
+    text = CITED_TITLE.sub("", body)
+    written = [
+        code for code in codes if (d := table.by_code.get(code)) is not None and d.name in text
+    ]
+    return written[0] if len(written) == 1 else None
+
+
 def _by_ancestors(codes: Sequence[str], body: str) -> str | None:
     """The one candidate whose city or province the body names while no other's is named (龙华区
     in a report that speaks of 广东、深圳 is 深圳's, not 海口's), if any."""
@@ -109,7 +120,7 @@ def _settled(clues: Sequence[Clue], body: str) -> Consensus:
     agreed = consensus(clues)
     if agreed.code is not None or len(agreed.candidates) < 2:
         return agreed
-    chosen = _by_mentions(agreed.candidates, body)
+    chosen = _by_mentions(agreed.candidates, body) or _by_full_name(agreed.candidates, body)
     if chosen is not None:
         return Consensus(chosen, f"{agreed.source} and the body text")
     shared = _shared_ancestor(agreed.candidates)
@@ -141,17 +152,28 @@ def _named_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
 
 def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
     """The county of a bare town (下洋镇): the town table, narrowed by the clues. A town the
-    table has once is taken unless a strong clue contradicts it."""
+    table has once is taken unless a strong clue, or any clue's province, contradicts it. The
+    table predates many 乡 that became 镇: where only the other form lies where the clues point
+    (海青镇, listed as 海青乡 under 抚远市), that one is taken."""
     assert name.town is not None
     counties = towns().get(name.town, ())
+    notes: list[str] = []
+    variant = _town_variant(name.town)
+    if variant and not any(_fits(code, clues) for code in counties):
+        fitting = tuple(code for code in towns().get(variant, ()) if _fits(code, clues))
+        if fitting:
+            counties = fitting
+            notes.append(f"{name.town} as {variant}, its name in the town table")
     if not counties:
         return _Place(None, (f"{name.town} is not in the town table",))
-    kept, notes = narrow(counties, clues)
+    kept, narrowed = narrow(counties, clues)
+    notes.extend(narrowed)
     if len(kept) == 1:
         contradicted = [
             c.source
             for c in clues
-            if c.weight >= HINT and not any(agree(kept[0], x) for x in c.codes)
+            if not any(agree(kept[0], x) for x in c.codes)
+            and (c.weight >= HINT or not any(x[:2] == kept[0][:2] for x in c.codes))
         ]
         if not contradicted:
             return _Place(kept[0], tuple(notes))
@@ -160,6 +182,20 @@ def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
     if chosen is not None:
         return _Place(chosen, (*notes, f"county of {name.town} from the body text"))
     return _Place(None, (*notes, f"{name.town}: no county settles it"))
+
+
+def _town_variant(town: str) -> str | None:
+    """The town's name with 镇 for 乡 or 乡 for 镇, if it has either."""
+    if town.endswith("镇"):
+        return town[:-1] + "乡"
+    if town.endswith("乡"):
+        return town[:-1] + "镇"
+    return None
+
+
+def _fits(code: str, clues: Sequence[Clue]) -> bool:
+    """Whether any clue points at or around `code`."""
+    return any(agree(code, x) for clue in clues for x in clue.codes)
 
 
 def _relative_place(
@@ -289,7 +325,9 @@ def resolve_agency(
             if division is not None:
                 place = _Place(division.code, (f"place of {best.raw} from the body text",))
     else:
-        return AgencyResult(best.department, tuple(joint), Region(), ())
+        # A central body by the name it is listed under: 司法部, not 中华人民共和国司法部.
+        national = best.department.removeprefix("中华人民共和国") or best.department
+        return AgencyResult(national, tuple(joint), Region(), ())
 
     if hint is not None and hint_name is not None:
         if same_department(hint, best):

@@ -336,3 +336,115 @@ def test_a_provinces_ting_is_written_in_full_like_its_cities_ju() -> None:
     assert full_department("环保厅") == "环境保护厅"
     assert full_department("交通厅") == "交通运输厅"
     assert full_department("司法厅") == "司法厅"
+
+
+def test_the_report_the_opening_says_was_compiled_names_the_agency() -> None:
+    body = (
+        "根据《中华人民共和国政府信息公开条例》和上级相关文件要求,编制完成《苍溪县乡村振兴局2023年政府信息公开"
+        "工作年度报告》,所列数据自2023年1月1日起至2023年12月31日止。\n" + _GK_BODY
+    )
+    result = extract("", url="https://cncx.gov.cn/gongkai/show/20240112172050425.html", body=body)
+    assert result.agency == "苍溪县乡村振兴局"
+    assert result.region.city == "广元市"
+
+
+def test_a_town_is_found_under_its_older_name_where_the_host_points() -> None:
+    body = (
+        "一、总体情况\n根据上级要求,海青镇扎实做好政府信息主动公开,本年度,我镇全面贯彻落实上级要求。\n"
+        + _GK_BODY
+    )
+    result = extract("", url="https://hljfy.gov.cn/fys/c101501/202601/c04_281461.shtml", body=body)
+    # The town table lists 海青乡 under 抚远市 (黑龙江) and a 海青镇 only under 青岛's 黄岛区.
+    assert result.agency == "抚远市海青镇人民政府"
+    assert result.region.province == "黑龙江省"
+
+
+def test_the_contact_sentence_names_the_agency_when_nothing_else_does() -> None:
+    body = (
+        "一、总体情况\n现将我委2024年政府信息公开工作情况汇报如下:\n"
+        + _GK_BODY
+        + "\n如对本报告有疑问,请联系重庆市江北区教育委员会办公室,地址:重庆市江北区金港新区16号。"
+    )
+    result = extract("", url="http://www.cqjb.gov.cn/bm/qjw_71911/202501/t1.html", body=body)
+    assert result.agency == "重庆市江北区教育委员会"
+
+
+def test_a_town_in_the_contact_sentence_beats_the_county_whose_site_carries_it() -> None:
+    body = (
+        "一、总体情况\n根据《条例》规定,向社会公布2021年本级政府信息公开工作年度报告。"
+        "本报告可通过柞水县人民政府门户网站查阅。如需咨询,请与柞水县凤凰镇人民政府党政办公室联系。\n"
+        + _GK_BODY.replace("我局", "本级")
+    )
+    result = extract("", url="http://tufwp.cn/html//zwgk/ndbg/zb/120011.html", body=body)
+    assert result.agency == "柞水县凤凰镇人民政府"
+
+
+def test_a_report_that_speaks_as_wo_xiang_is_not_its_countys() -> None:
+    body = (
+        "一、总体情况\n2023年,我乡按照县委、县政府统一部署,认真贯彻《政府信息公开条例》。"
+        "我乡通过兴国县政府门户网站主动公开政府信息300余条。\n" + _GK_BODY.replace("我局", "我乡")
+    )
+    result = extract("", url="https://www.xinpianw.com/xgxxxgk/ccxbmnb/202401/f1.shtml", body=body)
+    assert result.agency is None
+
+
+def test_a_title_repeated_under_its_header_takes_the_agency_line_above_it() -> None:
+    page = "\n".join(
+        [
+            "关于2021年度政府信息公开工作的年度报告",
+            "www.panzhihua.gov.cn 发布时间:2022-01-25 来源:新九镇党政办",
+            "盐边县新九镇人民政府",
+            "关于2021年度政府信息公开工作的年度报告",
+            _GK_BODY.replace("2022", "2021"),
+        ]
+    )
+    result = extract("", url="http://www.scyanbian.gov.cn/zfxxgk/zfxxgknb/4113765.shtml", body=page)
+    assert result.title == "盐边县新九镇人民政府关于2021年度政府信息公开工作的年度报告"
+    assert result.agency == "盐边县新九镇人民政府"
+
+
+def test_a_host_shared_by_counties_is_settled_by_the_one_whose_full_name_is_written() -> None:
+    body = (
+        "一、总体情况\n2023年,县人社局严格按照《中华人民共和国政府信息公开条例》相关规定发布政务信息。"
+        "全年,利用凤县人民政府网站公开信息。\n" + _GK_BODY
+    )
+    result = extract(
+        "", url="http://www.sxfx.gov.cn/art/2024/1/26/art_17374_1716697.html", body=body
+    )
+    assert result.agency == "凤县人力资源和社会保障局"
+    assert result.region.city == "宝鸡市"
+
+
+def test_a_town_office_that_compiled_the_report_names_its_town_government() -> None:
+    body = (
+        "一、工作基本情况\n本报告是根据《中华人民共和国政府信息公开条例》要求,由两城镇人民政府党政办公室编制。"
+        "\n" + _GK_BODY + "\n地址:微山县两城镇人民政府驻地。"
+    )
+    result = extract(
+        "", url="http://www.weishan.gov.cn/module/xxgk/xxgkAnnualReport.jsp", body=body
+    )
+    assert result.agency == "微山县两城镇人民政府"
+
+
+def test_a_central_body_is_written_without_the_state_name() -> None:
+    result = extract("中华人民共和国司法部2022年法治政府建设年度报告")
+    assert result.agency == "司法部"
+
+
+def test_a_title_split_over_lines_is_read_whole() -> None:
+    page = "\n".join(
+        [
+            "国务院办公厅政府信息与政务公开办公室",
+            "关于政府信息公开工作年度报告",
+            "有关事项的通知",
+            "国办公开办函〔2019〕60号",
+            "各省、自治区、直辖市人民政府办公厅,国务院各部委、各直属机构办公厅(室):",
+            _GK_BODY,
+        ]
+    )
+    result = extract("", body=page)
+    assert (
+        result.title
+        == "国务院办公厅政府信息与政务公开办公室关于政府信息公开工作年度报告有关事项的通知"
+    )
+    assert result.is_annual_report is False
