@@ -52,6 +52,11 @@ _NOT_REPORTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("plan", re.compile(r"(?:工作要点|工作计划|实施方案|工作方案|工作安排|任务清单)(?!.*报告)")),
     ("performance self-evaluation", re.compile(r"绩效自评|自评报告|绩效评价")),
     ("notice", re.compile(r"(?:通知|公告|公示|通报|批复|决定|的函|说明)$")),
+    # 2020年政府信息公开工作年度报告发布: a headline about the report.
+    (
+        "news",
+        re.compile(r"报告(?:发布|出炉|出台|亮相|正式公布|公布)$|^(?:发布|公布)[^《]{0,20}报告$"),
+    ),
 )
 _BODY_REPORT = re.compile(
     r"现[将就][^。]{0,40}?(?:报告|情况)[^。]{0,10}如下"

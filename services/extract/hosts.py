@@ -110,8 +110,14 @@ def _spellings(name: str) -> tuple[list[str], list[str]]:
 
 
 def _stems(division: Division, names: Iterable[str]) -> list[str]:
-    """The division's names without their level (杭州 for 杭州市), at least two characters."""
-    return sorted({n for n in names if len(n) >= 2 and division.name.startswith(n)}, key=len)
+    """The division's names without their level (杭州 for 杭州市), at least two characters. A
+    banner's short name is its name without 旗 (达拉特 for 达拉特旗: www.dlt.gov.cn), which the
+    table's aliases do not always give."""
+    stems = {n for n in names if len(n) >= 2 and division.name.startswith(n)}
+    banner = division.name.removesuffix("旗")
+    if banner != division.name and len(banner) >= 2 and not banner.endswith("自治"):
+        stems.add(banner)
+    return sorted(stems, key=len)
 
 
 Index = tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]

@@ -58,6 +58,7 @@ INFO_LABELS: Mapping[str, str] = {
     "公开日期": "published",
     "发表日期": "published",
     "发表时间": "published",
+    "信息提供日期": "published",
     "成文日期": "written",
     "生成日期": "written",
     "时效性": "validity",
@@ -82,7 +83,7 @@ _LABEL_ONLY = re.compile(rf"{_BULLET}({_LABEL_ALT})\s*[:：|｜]?\s*$")
 _LABEL_INLINE = re.compile(rf"(?:{_BULLET}|\s|[|｜])({_LABEL_ALT})(?:\s*[:：|｜]\s*|\s+)")
 _INDEX_NUMBER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-_/.]{5,}$")
 _SOURCE_LINE = re.compile(
-    rf"{_BULLET}(?:来源|发布时间|发布日期|发表时间|发表日期|发布于|时间|日期|更新时间|文章来源)\s*[:：]"
+    rf"{_BULLET}(?:来源|发布时间|发布日期|发表时间|发表日期|信息提供日期|发布于|时间|日期|更新时间|文章来源)\s*[:：]"
 )
 _WHOLE_DATE = re.compile(
     r"[\s•·●▪◆■]*(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*"

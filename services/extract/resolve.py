@@ -133,6 +133,7 @@ def _settled(clues: Sequence[Clue], body: str) -> Consensus:
 class _Place:
     code: str | None
     notes: tuple[str, ...] = ()
+    disputed: bool = False  # the name's own place and the clues disagree: no region at all
 
 
 def _named_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
@@ -177,7 +178,11 @@ def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
         ]
         if not contradicted:
             return _Place(kept[0], tuple(notes))
-        return _Place(None, (*notes, f"{name.town}: {', '.join(contradicted)} place it elsewhere"))
+        return _Place(
+            None,
+            (*notes, f"{name.town}: {', '.join(contradicted)} place it elsewhere"),
+            disputed=True,
+        )
     chosen = _by_mentions(kept, body)
     if chosen is not None:
         return _Place(chosen, (*notes, f"county of {name.town} from the body text"))
@@ -254,7 +259,8 @@ def _finish(
         # As written when it says more than the department (市科技局, 西湖区司法局).
         written = name.raw if name.relative or name.has_place or name.town else name.department
         notes = place.notes or (f"no place found for {name.raw}",)
-        return AgencyResult(written, tuple(joint), _region(fallback_code), notes)
+        region = Region() if place.disputed else _region(fallback_code)
+        return AgencyResult(written, tuple(joint), region, notes)
     division = regions().by_code[place.code]
     proper = _ZONE.search(name.department) is not None  # a zone's body: its own proper name
     if name.branch or (proper and name.has_place):

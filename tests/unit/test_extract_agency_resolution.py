@@ -448,3 +448,44 @@ def test_a_title_split_over_lines_is_read_whole() -> None:
         == "国务院办公厅政府信息与政务公开办公室关于政府信息公开工作年度报告有关事项的通知"
     )
     assert result.is_annual_report is False
+
+
+def test_a_banner_host_is_spelled_without_qi() -> None:
+    match = host_match("http://www.dlt.gov.cn/dltqrmzf2023/zfxxgk2023/t1.html")
+    assert match is not None
+    assert "150621" in match.codes  # 达拉特旗
+
+
+def test_a_town_the_host_places_elsewhere_gets_no_region_at_all() -> None:
+    body = (
+        "一、总体情况\n根据《条例》规定,现公布吉格斯太镇人民政府2024年政府信息公开工作年度报告。\n"
+        + _GK_BODY
+    )
+    # The town table has 吉格斯太镇 only under 达拉特旗 (内蒙古); a host of 德令哈 (青海) contradicts it.
+    result = extract("", url="http://www.delingha.gov.cn/zwgk/1.html", body=body)
+    assert result.agency == "吉格斯太镇人民政府"
+    assert result.region.code is None
+
+
+def test_a_counsellors_office_is_an_agency() -> None:
+    result = extract("2022年上海市人民政府参事室政府信息公开工作年度报告", body=_GK_BODY)
+    assert result.agency == "上海市人民政府参事室"
+
+
+def test_a_headline_about_a_report_is_news_not_the_report() -> None:
+    page = "2020年政府信息公开工作年度报告发布\n贵州公开政策文件236件\n" + _GK_BODY
+    assert extract("", body=page).is_annual_report is False
+
+
+def test_the_date_information_was_provided_is_the_publication_date() -> None:
+    page = "\n".join(
+        [
+            "2021年区集体经济发展服务署政府信息公开工作年度报告",
+            "信息提供日期 : 2022-01-21 17:48来源 : 深圳市福田区集体经济发展服务署",
+            _GK_BODY,
+        ]
+    )
+    result = extract(
+        "", url="https://www.szft.gov.cn/bmxx/qczj/xxgknb/content/post_1.html", body=page
+    )
+    assert str(result.published) == "2022-01-21"
