@@ -180,7 +180,7 @@ def is_title_like(line: str) -> bool:
         6 <= len(line) <= 90
         and _TITLE_PUNCT.search(line) is None
         and _HEADING_START.match(line) is None
-        and not re.fullmatch(r"[\d\s年月日:：\-/.]+", line)
+        and not re.fullmatch(r"[（(]?[\d\s年月日:：\-/.]+[）)]?", line)
         and _BREADCRUMB.search(line) is None
         and _CONTACT_LINE.match(line) is None
     )

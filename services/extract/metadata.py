@@ -267,6 +267,7 @@ def dateline(lines: Sequence[str]) -> date | None:
     """A date line under a title: the date (and time), then at most the source's name
     (`2025-04-27 10:14 黑龙江省人民政府网`, `2023-03-27 17:05 来源: 海南省人民政府网`)."""
     for line in lines:
+        line = line.rstrip(" |｜")  # a flattened layout table's empty cells after it
         match = _DATELINE.fullmatch(line) or _WORDED_DATELINE.fullmatch(line)
         if match:
             return first_date(match.group(1))

@@ -489,3 +489,24 @@ def test_the_date_information_was_provided_is_the_publication_date() -> None:
         "", url="https://www.szft.gov.cn/bmxx/qczj/xxgknb/content/post_1.html", body=page
     )
     assert str(result.published) == "2022-01-21"
+
+
+def test_a_date_in_brackets_is_not_a_title() -> None:
+    page = (
+        "(2021年1月19日)\n按照《条例》的规定,结合我办工作实际,编制了2020年度政府信息公开工作年度报告。\n"
+        + _GK_BODY
+    )
+    result = extract("", body=page.replace("2022", "2020"))
+    assert result.title is None
+    assert result.report_year == 2020
+
+
+def test_a_dateline_padded_with_empty_table_cells_is_still_the_dateline() -> None:
+    page = "\n".join(
+        [
+            "卓尼县人民政府2020年度政府信息公开工作年度报告 | ||||||||||||",
+            "2021-02-09 发布:卓尼县人民政府办公室 点击数: | |||||||||||||||||||||||",
+            _GK_BODY.replace("2022", "2020"),
+        ]
+    )
+    assert str(extract("", body=page).published) == "2021-02-09"
