@@ -492,6 +492,12 @@ def self_reference(lines: Sequence[str]) -> str | None:
     return f"{match.group(1)}人民政府" if match else None
 
 
+_SENT_DOCUMENT = re.compile(r"《[^《》\n]{0,80}(?:关于|通知|意见|决定)[^《》\n]{0,40}》")
+
+
 def body_agency_names(lines: Sequence[str]) -> list[str]:
     """Placed agency names written in the opening (宜城市教育局), raw: the caller trims them."""
-    return [m.group(0) for m in _BODY_AGENCY.finditer("\n".join(lines[:20])[:2000])]
+    # 《韶关市人民政府办公室关于印发…的通知》 names the sender of a cited document, not the
+    # reporter (while 《广州市人力资源和社会保障局政府信息公开…实施细则》 is the reporter's own).
+    opening = _SENT_DOCUMENT.sub("", "\n".join(lines[:20])[:2000])
+    return [m.group(0) for m in _BODY_AGENCY.finditer(opening)]

@@ -366,7 +366,13 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
         *host_clues(doc.url),
     ]
     found = resolve_agency(
-        candidates, joint, doc.agency_name, clues, [c for c in context if c], text
+        candidates,
+        joint,
+        doc.agency_name,
+        clues,
+        [c for c in context if c],
+        text,
+        titled=bool(primary),
     )
     warnings.extend(found.notes)
 

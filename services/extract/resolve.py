@@ -282,12 +282,14 @@ def resolve_agency(
     clues: Sequence[Clue],
     context_names: Sequence[str],
     body: str,
+    *,
+    titled: bool = False,
 ) -> AgencyResult:
     """Choose the agency among the written names and complete its name and region.
 
     `candidates` are the written names in order of trust (title, signature, header table,
-    来源); `context_names` other names on the page that may carry the place (addressee, site
-    name); `clues` the page's region clues.
+    来源), the first of them the title's when `titled`; `context_names` other names on the
+    page that may carry the place (addressee, site name); `clues` the page's region clues.
     """
     parsed = [p for p in (parse_agency(c) for c in candidates) if p is not None]
     # A town the most trusted name is (辉苏木2025年…报告) is a place too: the county whose
@@ -305,6 +307,19 @@ def resolve_agency(
         ),
         default=None,
     )
+    title_name = parsed[0] if titled and parse_agency(candidates[0]) is not None else None
+    if (
+        title_name is not None
+        and best is not None
+        and best is not title_name
+        and not title_name.has_place
+        and title_name.town is None
+        and _is_local(title_name)
+        and not same_department(title_name, best)
+    ):
+        # 2020年卫生健康委员会…报告 on a page that also names 绵阳市人民政府 (its website): the
+        # title says which department reports; a name elsewhere may only say where.
+        best = title_name
     hint = parse_agency(hint_name) if hint_name else None
     agreed = _settled(clues, body)
     fallback = agreed.code

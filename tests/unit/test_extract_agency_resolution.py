@@ -510,3 +510,25 @@ def test_a_dateline_padded_with_empty_table_cells_is_still_the_dateline() -> Non
         ]
     )
     assert str(extract("", body=page).published) == "2021-02-09"
+
+
+def test_the_titles_department_is_kept_when_another_name_only_says_where() -> None:
+    page = (
+        "2020年卫生健康委员会政府信息公开工作年度报告\n发布时间:2021-01-08\n"
+        "2020年,我委通过绵阳市人民政府门户网站主动公开信息。如有疑问,请与绵阳市卫生健康委办公室联系。\n"
+        + _GK_BODY.replace("2022", "2020")
+    )
+    result = extract("", url="http://www.my.gov.cn/public/column/601?type=3", body=page)
+    assert result.agency == "绵阳市卫生健康委员会"
+
+
+def test_the_sender_of_a_cited_notice_is_not_the_reporter() -> None:
+    body = (
+        "一、总体情况\n2021年,在县委、县政府的正确领导下,我局认真贯彻《中华人民共和国政府信息公开条例》和"
+        "《韶关市人民政府办公室关于印发韶关市2020年政务公开工作要点分工方案的通知》精神。"
+        "现将我局2021年政府信息公开年度情况报告如下:\n" + _GK_BODY.replace("2022", "2021")
+    )
+    result = extract(
+        "", url="http://www.gdsx.gov.cn/jgswjxxgk/content/post_2134439.html", body=body
+    )
+    assert result.agency != "韶关市人民政府办公室"
