@@ -37,17 +37,17 @@ TARGETS: Mapping[str, float] = {
     "city": 0.95,
     "published": 0.97,
 }
-# The test part's figures as last measured (2026-12-04, 274 pages), less a margin for label
+# The test part's figures as last measured (2026-12-07, 540 pages), less a margin for label
 # corrections: CI fails when the test part falls below them. They are below TARGETS: the rules
 # meet the targets on the pages they were tuned on, not yet on pages they never saw.
 TEST_FLOORS: Mapping[str, float] = {
-    "classification_f1": 0.92,
-    "kind": 0.90,
-    "year": 0.89,
-    "agency": 0.67,
-    "province": 0.80,
-    "city": 0.83,
-    "published": 0.90,
+    "classification_f1": 0.93,
+    "kind": 0.92,
+    "year": 0.91,
+    "agency": 0.78,
+    "province": 0.86,
+    "city": 0.88,
+    "published": 0.91,
 }
 PARTS = ("dev", "test")
 TEST_SHARE = 0.6  # of new hosts, the share that goes to the test part
