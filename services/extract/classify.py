@@ -425,7 +425,7 @@ def body_report_sentence(lines: Sequence[str]) -> str | None:
 
 _OPENING_SUBJECT = re.compile(
     r"^(?:(?:19|20)\d{2})年度?[,，]?\s*([\u4e00-\u9fff]{2,20}?)"
-    r"(?:坚持|认真|深入|全面|紧紧|始终|以习近平|在|按照|围绕|高度重视|严格)"
+    r"(?:坚持|认真|深入|全面|紧紧|始终|以习近平|在|按照|围绕|高度重视|严格|通过)"
 )
 # A breadcrumb (您当前的位置: 首页>政务公开>…年度报告) names the column, not the page.
 _BREADCRUMB = re.compile(r"当前位置|您的位置|所在位置|现在的位置|[>＞»›][^>＞»›]*[>＞»›]")
@@ -462,7 +462,7 @@ _SELF_REFERENCE = re.compile(
 def opening_subject(lines: Sequence[str]) -> str | None:
     """The subject of the opening sentence (`2022年，司法部坚持…`, `…，南昌县全面贯彻…`): who
     reports, when no title says it."""
-    for line in lines[:3]:
+    for line in lines[:5]:  # after 一、总体情况 / (一)主动公开… headings too
         match = _OPENING_SUBJECT.match(line)
         if match:
             # 河北区法治政府建设坚持…: the subject is the place, not its work.

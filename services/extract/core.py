@@ -241,7 +241,26 @@ def _written_agencies(
         site_owner,
         *town,
     )
-    return [name for name in names if name]
+    written = [name for name in names if name]
+    # 国家统计局重庆调查总队(以下简称“重庆总队”)…2017年，重庆总队认真…: an abbreviation the
+    # page defines for another written name is that name, not a second agency.
+    defined = _abbreviations(body)
+    return [
+        name
+        for name in written
+        if not any(other != name and other in defined.get(name, "") for other in written)
+    ]
+
+
+_ABBREVIATION = re.compile(
+    r"([^（(]{2,60})[（(]以下简称[“\"「]?([\u4e00-\u9fff]{2,12})[”\"」]?[）)]"
+)
+
+
+def _abbreviations(body: Sequence[str]) -> dict[str, str]:
+    """The short names the opening defines (X(以下简称“Y”)), each with the text before it."""
+    opening = "\n".join(body[:12])[:3000]
+    return {m.group(2): m.group(1) for m in _ABBREVIATION.finditer(opening)}
 
 
 def extract_document(doc: Document, *, strict: bool = False) -> Extraction:

@@ -141,6 +141,11 @@ def _named_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
     codes = _innermost(name.places)
     if len(codes) == 1:
         return _Place(codes[0])
+    if name.town is not None:
+        # 河东区汤头街道: of the 河东区s, the one the town table puts 汤头街道 in.
+        having = [code for code in codes if code in towns().get(name.town, ())]
+        if len(having) == 1:
+            return _Place(having[0], (f"{name.raw}: the district that has {name.town}",))
     kept, notes = narrow(codes, clues)
     if len(kept) == 1:
         return _Place(kept[0], tuple(notes))

@@ -532,3 +532,33 @@ def test_the_sender_of_a_cited_notice_is_not_the_reporter() -> None:
         "", url="http://www.gdsx.gov.cn/jgswjxxgk/content/post_2134439.html", body=body
     )
     assert result.agency != "韶关市人民政府办公室"
+
+
+def test_a_district_two_cities_share_is_the_one_with_the_street() -> None:
+    page = (
+        "发布机构: | 河东区汤头街道 |\n2024年,汤头街道在区委、区政府的坚强领导下推进法治政府建设。"
+        "现根据上级有关要求,将2024年度法治政府建设有关情况报告如下。\n" + _BODY
+    )
+    result = extract("", url="http://hedong.gov.cn/info/10661/166686.htm", body=page)
+    # 天津市河东区 has no 汤头街道; 临沂市河东区 has.
+    assert result.agency == "临沂市河东区汤头街道办事处"
+
+
+def test_the_subject_of_the_first_paragraph_under_the_headings_is_the_agency() -> None:
+    body = (
+        "根据《条例》编制本报告,报告数据统计期限自2025年1月1日起至2025年12月31日止。\n一、总体情况\n"
+        "(一)主动公开政府信息情况\n2025年和平街道办事处通过铁东区门户网站公开信息65条。\n"
+        + _GK_BODY
+    )
+    result = extract("", url="http://www.tiedong.gov.cn/html/ASTDQ/202601/1.html", body=body)
+    # Of 鞍山's and 四平's 铁东区 (the host), only 鞍山's has a 和平街道.
+    assert result.agency == "鞍山市铁东区和平街道办事处"
+
+
+def test_an_abbreviation_the_page_defines_is_not_a_second_agency() -> None:
+    page = (
+        "国家统计局重庆调查总队2017年政府信息公开工作报告\n"
+        "根据《条例》规定,现公布国家统计局重庆调查总队(以下简称“重庆总队”)2017年政府信息公开工作报告。\n"
+        "一、政府信息公开主要工作概述\n2017年,重庆总队认真贯彻落实《条例》。\n" + _GK_BODY
+    )
+    assert extract("", body=page).agency == "国家统计局重庆调查总队"
