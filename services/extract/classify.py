@@ -226,6 +226,14 @@ def title_from_lines(lines: Sequence[str]) -> str | None:
                 # proper usually follows in full, with its agency; the item is only a fallback.
                 listed = listed or line[item.end() :]
                 continue
+            above = lines[i - 1] if i else ""
+            if (
+                re.match(r"(?:办事处|人民政府|委员会|办公室)", line)
+                and above
+                and is_title_like(above)
+            ):
+                # 重庆市沙坪坝区人民政府小龙坎街道 / 办事处2023年…报告: one name over two lines.
+                return above + line
             if re.match(r"(?:19|20)\d{2}|关于", line):
                 # 赵县人民政府 / 2022年度…报告: the agency is on the line above, here or where
                 # the page repeats the title below its header (关于…报告 / 来源 / X镇人民政府 / 关于…报告).

@@ -37,7 +37,7 @@ TARGETS: Mapping[str, float] = {
     "city": 0.95,
     "published": 0.97,
 }
-# The test part's figures as last measured (2026-12-07, 540 pages), less a margin for label
+# The test part's figures as last measured (2026-12-07, 587 pages), less a margin for label
 # corrections: CI fails when the test part falls below them. They are below TARGETS: the rules
 # meet the targets on the pages they were tuned on, not yet on pages they never saw.
 TEST_FLOORS: Mapping[str, float] = {

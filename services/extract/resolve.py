@@ -171,6 +171,11 @@ def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
             counties = fitting
             notes.append(f"{name.town} as {variant}, its name in the town table")
     if not counties:
+        written = _county_written_before(name.town, body)
+        if written is not None and (not clues or _fits(written, clues)):
+            return _Place(
+                written, (f"{name.town} is not in the town table; its county from the body",)
+            )
         return _Place(None, (f"{name.town} is not in the town table",))
     kept, narrowed = narrow(counties, clues)
     notes.extend(narrowed)
@@ -192,6 +197,24 @@ def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
     if chosen is not None:
         return _Place(chosen, (*notes, f"county of {name.town} from the body text"))
     return _Place(None, (*notes, f"{name.town}: no county settles it"))
+
+
+def _county_written_before(town: str, body: str) -> str | None:
+    """The county the body writes the town with (地址为师宗县高良乡人民政府), if one county only."""
+    table = regions()
+    found: set[str] = set()
+    start = body.find(town)
+    while start != -1:
+        for length in range(2, 13):
+            if length > start:
+                break
+            divisions = table.lookup(body[start - length : start])
+            counties = [d for d in divisions if d.level == 3] if divisions else []
+            if len(counties) == 1 and counties[0].name == body[start - length : start]:
+                found.add(counties[0].code)
+                break
+        start = body.find(town, start + 1)
+    return found.pop() if len(found) == 1 else None
 
 
 def _town_variant(town: str) -> str | None:

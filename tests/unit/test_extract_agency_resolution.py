@@ -562,3 +562,24 @@ def test_an_abbreviation_the_page_defines_is_not_a_second_agency() -> None:
         "一、政府信息公开主要工作概述\n2017年,重庆总队认真贯彻落实《条例》。\n" + _GK_BODY
     )
     assert extract("", body=page).agency == "国家统计局重庆调查总队"
+
+
+def test_an_agency_name_split_over_two_title_lines_is_joined() -> None:
+    page = (
+        "重庆市沙坪坝区人民政府小龙坎街道\n办事处2023年政府信息公开工作年度报告\n"
+        + _GK_BODY.replace("2022", "2023")
+    )
+    result = extract("", url="https://www.cqspb.gov.cn/zj/xlkjd_64765/202401/t1.html", body=page)
+    assert result.title == "重庆市沙坪坝区人民政府小龙坎街道办事处2023年政府信息公开工作年度报告"
+    assert result.agency == "重庆市沙坪坝区小龙坎街道办事处"
+
+
+def test_a_town_missing_from_the_table_takes_the_county_the_body_writes_it_with() -> None:
+    body = (
+        "一、总体情况\n2025年,高良乡人民政府严格依照《条例》要求公开信息。\n"
+        + _GK_BODY
+        + "\n如有疑问,请与高良乡人民政府党政办联系,地址为师宗县高良乡人民政府党政办公室。"
+    )
+    result = extract("", url="https://www.ynsz.gov.cn/public/description/61859.html", body=body)
+    assert result.agency == "师宗县高良乡人民政府"
+    assert result.region.code == "530323"
