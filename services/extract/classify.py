@@ -332,19 +332,18 @@ _TOWN_SELF = re.compile(r"[我本](镇|乡|街道|苏木)(?![\u4e00-\u9fff]{0,2}
 _TOWN_SUFFIX = re.compile(r"镇|乡|街道|苏木")
 
 
-def speaks_as_town(lines: Sequence[str]) -> bool:
-    """Whether the opening calls the reporter 我镇, 我乡, 我街道 or 我苏木."""
-    return _TOWN_SELF.search("\n".join(lines[:60])[:2000]) is not None
+def town_selves(lines: Sequence[str]) -> set[str]:
+    """What the opening calls the reporter among 我镇, 我乡, 我街道 and 我苏木 (镇, 街道…)."""
+    return {m.group(1) for m in _TOWN_SELF.finditer("\n".join(lines[:60])[:2000])}
 
 
-def town_self(lines: Sequence[str]) -> str | None:
-    """The town a report speaks for when it calls itself only 我镇 or 我街道: the town of that
-    kind the body names most often (东庄镇, 荷城街道), by the national town table, so that a
-    word ending in 镇 (城镇, 乡镇) is never taken for one."""
-    text = "\n".join(lines[:60])[:6000]
-    selves = {m.group(1) for m in _TOWN_SELF.finditer(text[:2000])}
+def town_self(lines: Sequence[str], selves: set[str]) -> str | None:
+    """The town a report speaks for when it calls itself only 我镇 or 我街道 (`selves`, from
+    `town_selves`): the town of that kind the body names most often (东庄镇, 荷城街道), by the
+    national town table, so that a word ending in 镇 (城镇, 乡镇) is never taken for one."""
     if not selves:
         return None
+    text = "\n".join(lines[:60])[:6000]
     known = towns()
     counts: dict[str, int] = {}
     for suffix in _TOWN_SUFFIX.finditer(text):

@@ -205,10 +205,11 @@ def _written_agencies(
     primary: Sequence[str],
     header: Sequence[str | None],
     kind: ReportKind,
+    url: str | None,
 ) -> list[str]:
     """The agency names the page writes, most trusted first: the title's, then the header's
     (`header`: compiler, signature, publisher, 来源, ContentSource, a non-report title), then
-    the body's."""
+    the body's; when none of them is an agency's name, the contact sentence's or the URL's."""
     compiler, signature, publisher, source, content_source, other_title = header
     speaks_as = classify.self_reference(body)
     if kind == "法治政府建设年度报告" and speaks_as and not primary:
@@ -216,7 +217,8 @@ def _written_agencies(
         # government's 法治政府建设 report; the poster is not the reporter.
         source = None
     site_owner = classify.site_owner(body)
-    if classify.speaks_as_town(body):
+    selves = classify.town_selves(body)
+    if selves:
         # 我乡…: a town's report on its county's site; the county is not the reporter.
         speaks_as = site_owner = None
     # A town its contact sentence names (请与柞水县凤凰镇人民政府党政办公室联系) is the reporter:
@@ -224,7 +226,7 @@ def _written_agencies(
     contact = classify.contact_agency(body)
     contact_town = parse_agency(contact) if contact else None
     town = (
-        classify.town_self(body),
+        classify.town_self(body, selves),
         contact if contact_town is not None and contact_town.town is not None else None,
     )
     names = (
@@ -245,11 +247,16 @@ def _written_agencies(
     # 国家统计局重庆调查总队(以下简称“重庆总队”)…2017年，重庆总队认真…: an abbreviation the
     # page defines for another written name is that name, not a second agency.
     defined = _abbreviations(body)
-    return [
+    written = [
         name
         for name in written
         if not any(other != name and other in defined.get(name, "") for other in written)
     ]
+    if not any(parse_agency(name) for name in written):
+        # 我局 and nothing more: the contact sentence, or the URL (jmssfj)
+        spelled = contact or url_agency(url, classify.department_self(body))
+        written.extend([spelled] if spelled else [])
+    return written
 
 
 _ABBREVIATION = re.compile(
@@ -371,12 +378,8 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
             title if title and classify.kind_of(title) == "other" else None,
         ),
         kind,
+        doc.url,
     )
-    if not any(parse_agency(name) for name in candidates):
-        # 我局 and nothing more: the contact sentence, or the URL (jmssfj)
-        contact = classify.contact_agency(body)
-        spelled = contact or url_agency(doc.url, classify.department_self(body))
-        candidates.extend([spelled] if spelled else [])
     context = [*_addressee(body), page.meta.get("sitename", "")]
     clues = [
         *identifier_clues(

@@ -205,12 +205,10 @@ def _county_written_before(town: str, body: str) -> str | None:
     found: set[str] = set()
     start = body.find(town)
     while start != -1:
-        for length in range(2, 13):
-            if length > start:
-                break
-            divisions = table.lookup(body[start - length : start])
-            counties = [d for d in divisions if d.level == 3] if divisions else []
-            if len(counties) == 1 and counties[0].name == body[start - length : start]:
+        for length in range(2, min(12, start) + 1):
+            written = body[start - length : start]
+            counties = [d for d in table.lookup(written) or () if d.level == 3]
+            if len(counties) == 1 and counties[0].name == written:
                 found.add(counties[0].code)
                 break
         start = body.find(town, start + 1)
@@ -319,23 +317,23 @@ def resolve_agency(
     来源), the first of them the title's when `titled`; `context_names` other names on the
     page that may carry the place (addressee, site name); `clues` the page's region clues.
     """
-    parsed = [p for p in (parse_agency(c) for c in candidates) if p is not None]
+    names = [parse_agency(c) for c in candidates]
+    parsed = [p for p in names if p is not None]
+    lead = names[0] if names else None  # the most trusted name, if it is an agency's
     # A town the most trusted name is (辉苏木2025年…报告) is a place too: the county whose
     # site carries it does not beat it.
-    town_first = (
-        bool(parsed) and parsed[0].town is not None and parse_agency(candidates[0]) is not None
-    )
+    town_first = lead is not None and lead.town is not None
     # A name that says where it is beats one that does not; the order of trust breaks ties.
     best = max(
         parsed,
         key=lambda p: (
-            p.has_place or (town_first and p is parsed[0]),
+            p.has_place or (town_first and p is lead),
             p.town is not None,
             _known_department(p),
         ),
         default=None,
     )
-    title_name = parsed[0] if titled and parse_agency(candidates[0]) is not None else None
+    title_name = lead if titled else None
     if (
         title_name is not None
         and best is not None

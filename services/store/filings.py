@@ -107,14 +107,7 @@ def record_filing(
                 text=body[:MAX_TEXT_IN_DB],
             )
         )
-        session.add(
-            FilingUrl(
-                filing_id=filing_id,
-                url=event.url,
-                url_hash=url_key(event.url),
-                first_seen=event.fetched_at,
-            )
-        )
+        session.add(_filing_url(filing_id, event.url, event.fetched_at))  # a new filing's first
         session.flush()
         search.index_filing(session, filing_id, content, words, new=True)
         _emit_recorded(session, filing, "new", event, now)
@@ -188,9 +181,15 @@ def _emit_recorded(
 
 
 def add_url(session: Session, filing_id: str, url: str, seen: datetime) -> None:
-    key = url_key(url)
+    """Add `url` to a filing's URLs unless it is one already."""
     exists = session.scalar(
-        select(FilingUrl.id).where(FilingUrl.filing_id == filing_id, FilingUrl.url_hash == key)
+        select(FilingUrl.id).where(
+            FilingUrl.filing_id == filing_id, FilingUrl.url_hash == url_key(url)
+        )
     )
     if exists is None:
-        session.add(FilingUrl(filing_id=filing_id, url=url, url_hash=key, first_seen=seen))
+        session.add(_filing_url(filing_id, url, seen))
+
+
+def _filing_url(filing_id: str, url: str, seen: datetime) -> FilingUrl:
+    return FilingUrl(filing_id=filing_id, url=url, url_hash=url_key(url), first_seen=seen)
