@@ -188,6 +188,10 @@ def canonical_place_name(division: Division) -> str:
     cities alone."""
     if division.level == 3 and division.name.endswith("区") and division.parent:
         parent = regions().by_code.get(division.parent)
-        if parent is not None and not any(marker in parent.name for marker in _NOT_A_PLACE):
+        if (
+            parent is not None
+            and not any(marker in parent.name for marker in _NOT_A_PLACE)
+            and not division.name.startswith(parent.name)  # 怀化市洪江管理区 says it already
+        ):
             return parent.name + division.name
     return division.name

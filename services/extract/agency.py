@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from services.extract.places import split_place
-from shared.regions import Division, regions
+from shared.regions import Division, regions, towns
 
 # Short forms -> full department names. Full names map to themselves so both parse alike.
 DEPARTMENTS: Mapping[str, str] = {
@@ -161,6 +161,12 @@ def parse_agency(raw: str) -> AgencyName | None:
     if places and department[:1] == places[-1].name[-1:] and department[1:3] in ("政府", "人民"):
         department = department[1:]  # 鄂温克族自治旗旗政府, 昆明市市政府: the level said twice
     town = _TOWN_OFFICE.match(department) if not relative else None
+    if town is not None and places:
+        # 沅江路街道办事处 is a street of 洪江's, not 沅江市's 路街道: a town the table has by
+        # the whole name is not split into a place and a rest it lacks.
+        whole = _TOWN_OFFICE.match(name)
+        if whole is not None and whole.group(1) in towns() and town.group(1) not in towns():
+            places, town = [], whole
     if town is None and _BARE_OFFICE.match(department):
         # 东城 + 街道: the "place" was the town's own name (东城 is also 北京's 东城区)
         places, town = [], _TOWN_OFFICE.match(name)

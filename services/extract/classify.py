@@ -51,7 +51,8 @@ _NOT_REPORTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("plan", re.compile(r"(?:工作要点|工作计划|实施方案|工作方案|工作安排|任务清单)(?!.*报告)")),
     ("performance self-evaluation", re.compile(r"绩效自评|自评报告|绩效评价")),
-    ("notice", re.compile(r"(?:通知|公告|公示|通报|批复|决定|的函|说明)$")),
+    # …〔2014〕57号《…关于做好政府信息公开情况统计报送工作的通知》: a notice cited by its number.
+    ("notice", re.compile(r"(?:通知|公告|公示|通报|批复|决定|的函|说明)》?$")),
     # 2020年政府信息公开工作年度报告发布: a headline about the report.
     (
         "news",
@@ -385,7 +386,8 @@ def contact_agency(lines: Sequence[str]) -> str | None:
 
 def body_genre(lines: Sequence[str]) -> str | None:
     """What else an untitled page's opening says it is (a guide, rules, a plan), if anything."""
-    match = _OTHER_GENRE.search("\n".join(lines[:3])[:600])
+    # The first lines may be a site's column names (金银湖街 / 政府信息公开) before the opening.
+    match = _OTHER_GENRE.search("\n".join(lines[:8])[:1200])
     if match:
         return f"the opening says: {match.group(0)}"
     # A report goes up (市委、市政府:) or to the public; a page sent down to 各… is a notice.

@@ -176,6 +176,12 @@ def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
             return _Place(
                 written, (f"{name.town} is not in the town table; its county from the body",)
             )
+        site = _site_county(clues, body)
+        if site is not None:
+            return _Place(
+                site.code,
+                (f"{name.town} is not in the town table; its county is the site's, {site.source}",),
+            )
         return _Place(None, (f"{name.town} is not in the town table",))
     kept, narrowed = narrow(counties, clues)
     notes.extend(narrowed)
@@ -213,6 +219,21 @@ def _county_written_before(town: str, body: str) -> str | None:
                 break
         start = body.find(town, start + 1)
     return found.pop() if len(found) == 1 else None
+
+
+def _site_county(clues: Sequence[Clue], body: str) -> Consensus | None:
+    """The county whose site carries a town's report (广德市's, for 桐汭街道, newer than the
+    town table), when the clues agree on that one county and the body names it too (报告的电子版
+    可在广德市人民政府网站下载): county sites publish their towns' reports."""
+    agreed = _settled(clues, body)
+    if agreed.code is None or agreed.conflict:
+        return None
+    division = regions().by_code.get(agreed.code)
+    if division is None or division.level != 3:
+        return None
+    if mentioned_divisions(body).get(division.code, 0) < 1:
+        return None
+    return agreed
 
 
 def _town_variant(town: str) -> str | None:
@@ -291,6 +312,8 @@ def _finish(
     proper = _ZONE.search(name.department) is not None  # a zone's body: its own proper name
     if name.branch or (proper and name.has_place):
         written = name.raw.removeprefix("中共")
+        if proper and written.endswith("管委会"):  # the zone's body by its full name
+            written = written.removesuffix("管委会") + "管理委员会"
     else:
         written = canonical_place_name(division) + name.department
     return AgencyResult(

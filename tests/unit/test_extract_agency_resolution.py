@@ -583,3 +583,42 @@ def test_a_town_missing_from_the_table_takes_the_county_the_body_writes_it_with(
     result = extract("", url="https://www.ynsz.gov.cn/public/description/61859.html", body=body)
     assert result.agency == "师宗县高良乡人民政府"
     assert result.region.code == "530323"
+
+
+def test_a_town_missing_from_the_table_takes_the_county_whose_site_carries_it() -> None:
+    body = (
+        _GK_BODY
+        + "\n报告的电子版可在广德市人民政府网站下载。如有疑问,请与桐汭街道办事处党政综合部联系。"
+    )
+    result = extract(
+        "", url="https://www.guangde.gov.cn/OpennessAnnualReport/show/5843.html", body=body
+    )
+    assert result.agency == "广德市桐汭街道办事处"
+    assert result.region.code == "341882"
+    # Without the body naming the county, the site alone does not place a town it may not hold.
+    alone = _GK_BODY + "\n如有疑问,请与桐汭街道办事处党政综合部联系。"
+    result = extract(
+        "", url="https://www.guangde.gov.cn/OpennessAnnualReport/show/5843.html", body=alone
+    )
+    assert result.agency == "桐汭街道办事处"
+
+
+def test_a_street_the_town_table_has_whole_is_not_split_at_a_place_name() -> None:
+    page = (
+        "2023年度沅江路街道信息公开工作报告\n"
+        "本报告是根据《条例》要求,由洪江区沅江路街道办事处编制的2023年度政府信息公开年度报告。\n"
+        + _GK_BODY.replace("2022", "2023")
+    )
+    result = extract("", body=page)
+    # Not 益阳's 沅江市 with a 路街道: 怀化's 洪江管理区 has a 沅江路街道.
+    assert result.agency == "怀化市洪江管理区沅江路街道办事处"
+    assert (result.region.city, result.region.code) == ("怀化市", "431271")
+
+
+def test_a_zones_committee_is_written_by_its_full_name() -> None:
+    body = (
+        "一、总体情况\n2024年,黄石港工业园区管委会在区委区政府的坚强领导下,主动公开政府信息。\n"
+        + _GK_BODY
+    )
+    result = extract("", url="http://www.huangshigang.gov.cn/xxgk/xxgknb/1.html", body=body)
+    assert result.agency == "黄石港工业园区管理委员会"

@@ -108,3 +108,32 @@ def test_article_found_without_a_known_container() -> None:
     assert "机构概况" not in result.text
     assert "上一篇" not in result.text
     assert "版权所有" not in result.text
+
+
+_DISCLOSURE_HEADINGS = (
+    "一、总体情况\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n"
+    "四、政府信息公开行政复议、行政诉讼情况\n"
+)
+
+
+def test_a_notice_cited_by_its_number_in_the_first_line_is_a_notice() -> None:
+    text = (
+        "并政办发〔2014〕57号《太原市人民政府办公厅关于做好政府信息公开情况统计报送工作的通知》\n"
+        "各县(市、区)人民政府,市直各委、局、办:\n" + _DISCLOSURE_HEADINGS
+    )
+    result = extract_document(Document(content=text.encode(), content_type="text/plain"))
+    assert (result.is_annual_report, result.kind) == (False, "other")
+    assert result.reasons == ("not a report: notice",)
+
+
+def test_a_guide_under_the_sites_column_names_is_not_a_report() -> None:
+    text = (
+        "金银湖街\n政府信息公开\n政府信息公开\n武汉市东西湖区金银湖街信息公开指南\n"
+        "发布时间: 2022-12-13 13:24 来源: 金银湖街\n"
+        "为更好地向公民、法人或其他组织提供政府信息公开服务,根据《中华人民共和国政府信息公开条例》"
+        "(以下简称《条例》),结合我街实际,制定本指南,并适时更新调整。\n"
+        "一、主动公开\n(一)公开范围\n二、依申请公开\n" + _DISCLOSURE_HEADINGS
+    )
+    result = extract_document(Document(content=text.encode(), content_type="text/plain"))
+    assert (result.is_annual_report, result.kind) == (False, "other")
+    assert "制定本指南" in result.reasons[0]
