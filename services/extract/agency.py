@@ -93,6 +93,8 @@ DEPARTMENTS: Mapping[str, str] = {
     "人民政府": "人民政府",
 }
 _LONGEST_FIRST = sorted(DEPARTMENTS, key=len, reverse=True)
+# The fields departments are named by (教育, 文化, 卫生): one before a short form is a merger's.
+_FIELDS = frozenset(full[:2] for full in DEPARTMENTS.values())
 _ROLE = re.compile(
     r"(?:党组书记|党组成员|局长|副局长|主任|副主任|书记|负责人|厅长|区长|县长|市长)+$"
 )
@@ -143,7 +145,11 @@ def full_department(department: str) -> str:
             return full[:-1] + "厅"
     for short in _LONGEST_FIRST:
         if department.endswith(short) and len(short) >= 2:
-            return department[: -len(short)] + DEPARTMENTS[short]
+            prefix = department[: -len(short)]
+            if prefix[-2:] in _FIELDS:
+                # 教育科技局 is a merged bureau's official name, not 教育 + 科学技术局.
+                return department
+            return prefix + DEPARTMENTS[short]
     return department
 
 

@@ -622,3 +622,11 @@ def test_a_zones_committee_is_written_by_its_full_name() -> None:
     )
     result = extract("", url="http://www.huangshigang.gov.cn/xxgk/xxgknb/1.html", body=body)
     assert result.agency == "黄石港工业园区管理委员会"
+
+
+def test_a_merged_bureaus_name_keeps_its_short_form() -> None:
+    from services.extract.agency import full_department
+
+    assert full_department("教育科技局") == "教育科技局"  # 洪洞县教育科技局, its official name
+    assert full_department("国家卫生健康委") == "国家卫生健康委员会"
+    assert full_department("科技局") == "科学技术局"
