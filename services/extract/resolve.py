@@ -83,6 +83,20 @@ def _by_full_name(codes: Sequence[str], body: str) -> str | None:
     return written[0] if len(written) == 1 else None
 
 
+def _by_cited_titles(codes: Sequence[str], body: str) -> str | None:
+    """The one candidate the titles of the documents the page cites name, while the body
+    outside them names none (wjw.sm.gov.cn, of the host's ten 三明s and 石门s, citing its own
+    《三明市卫生健康系统法治宣传教育第八个五年规划》). A cited title is no evidence of a place
+    on its own; here it only picks among the places the host already gave."""
+    if any(mentioned_divisions(body).get(code, 0) for code in codes):
+        return None
+    cited = mentioned_divisions(
+        " ".join(CITED_TITLE.findall(body)).replace("《", " ").replace("》", " ")
+    )
+    named = [code for code in codes if cited.get(code, 0) > 0]
+    return named[0] if len(named) == 1 else None
+
+
 def _by_ancestors(codes: Sequence[str], body: str) -> str | None:
     """The one candidate whose city or province the body names while no other's is named (龙华区
     in a report that speaks of 广东、深圳 is 深圳's, not 海口's), if any."""
@@ -123,6 +137,9 @@ def _settled(clues: Sequence[Clue], body: str) -> Consensus:
     chosen = _by_mentions(agreed.candidates, body) or _by_full_name(agreed.candidates, body)
     if chosen is not None:
         return Consensus(chosen, f"{agreed.source} and the body text")
+    chosen = _by_cited_titles(agreed.candidates, body)
+    if chosen is not None:
+        return Consensus(chosen, f"{agreed.source} and the documents the page cites")
     shared = _shared_ancestor(agreed.candidates)
     if shared is not None:
         return Consensus(shared, f"{agreed.source} (the division its places share)")

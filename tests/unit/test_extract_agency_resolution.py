@@ -630,3 +630,17 @@ def test_a_merged_bureaus_name_keeps_its_short_form() -> None:
     assert full_department("教育科技局") == "教育科技局"  # 洪洞县教育科技局, its official name
     assert full_department("国家卫生健康委") == "国家卫生健康委员会"
     assert full_department("科技局") == "科学技术局"
+
+
+def test_a_document_the_page_cites_picks_among_the_places_the_host_gives() -> None:
+    opening = (
+        "2022年,市卫健委坚持以习近平新时代中国特色社会主义思想为指导,紧紧围绕市委市政府的中心工作。"
+        "现将2022年我委法治政府建设工作情况报告如下:\n"
+    )
+    cited = "制定《三明市卫生健康系统法治宣传教育第八个五年规划》(明卫函〔2022〕91号)。\n"
+    url = "http://wjw.sm.gov.cn/ztzl/xyzl/202301/t20230113_1872157.htm"
+    result = extract("", url=url, body=opening + cited + _BODY)
+    assert result.agency == "三明市卫生健康委员会"
+    assert result.region.code == "350400"
+    # Without the host, a cited title places nothing.
+    assert extract("", body=opening + cited + _BODY).region.code is None
