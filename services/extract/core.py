@@ -138,6 +138,8 @@ def _published(page: Page, fields: dict[str, str], doc: Document, title: str | N
         if found is None and spans:
             below = next((i for i in range(above, len(header)) if i not in spans), len(header))
             found = metadata.dateline(header[below : below + 3])
+    if found is None and title is None:
+        found = metadata.dateline(page.body_lines[:1])  # (2021年1月19日) opening the text
     return found or doc.date_hint
 
 

@@ -263,12 +263,21 @@ _WORDED_DATELINE = re.compile(
 )
 
 
+# (2021年1月19日) under a title, or opening an untitled page: the document's own date.
+_BRACKETED_DATE = re.compile(r"\s*[（(]\s*((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\s*[）)]\s*")
+
+
 def dateline(lines: Sequence[str]) -> date | None:
     """A date line under a title: the date (and time), then at most the source's name
-    (`2025-04-27 10:14 黑龙江省人民政府网`, `2023-03-27 17:05 来源: 海南省人民政府网`)."""
+    (`2025-04-27 10:14 黑龙江省人民政府网`, `2023-03-27 17:05 来源: 海南省人民政府网`), or the
+    document's date in brackets (`（2021年1月19日）`)."""
     for line in lines:
         line = line.rstrip(" |｜")  # a flattened layout table's empty cells after it
-        match = _DATELINE.fullmatch(line) or _WORDED_DATELINE.fullmatch(line)
+        match = (
+            _DATELINE.fullmatch(line)
+            or _WORDED_DATELINE.fullmatch(line)
+            or _BRACKETED_DATE.fullmatch(line)
+        )
         if match:
             return first_date(match.group(1))
     return None

@@ -258,3 +258,16 @@ def test_a_page_that_states_no_year_takes_it_from_its_url_s_date(
     assert result.is_annual_report
     assert result.report_year == year
     assert result.published is None  # the URL's date is the page's creation, not its publication
+
+
+def test_a_bracketed_date_opening_an_untitled_page_is_its_date() -> None:
+    text = (
+        "(2021年1月19日)\n"
+        "按照《中华人民共和国政府信息公开条例》的规定,结合我办工作实际,编制了2020年度政府信息公开工作"
+        "年度报告。本报告中所列数据的统计期限自2020年1月1日起至2020年12月31日止。\n"
+        "一、总体情况\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n"
+    )
+    assert str(extract(text).published) == "2021-01-19"
+    # Further down, a bracketed date is some other event's.
+    later = text.replace("(2021年1月19日)\n", "") + "(2021年1月19日)\n"
+    assert extract(later).published is None
