@@ -261,15 +261,26 @@ def _written_agencies(
     return written
 
 
-_ABBREVIATION = re.compile(
-    r"([^（(]{2,60})[（(]以下简称[“\"「]?([\u4e00-\u9fff]{2,12})[”\"」]?[）)]"
-)
+_ABBREVIATION = re.compile(r"[（(]以下简称[“\"「]?([\u4e00-\u9fff]{2,12})[”\"」]?[）)]")
+_DEFINED_WIDTH = 60  # characters before the bracket that may hold the name it abbreviates
 
 
 def _abbreviations(body: Sequence[str]) -> dict[str, str]:
-    """The short names the opening defines (X(以下简称“Y”)), each with the text before it."""
+    """The short names the opening defines (X(以下简称“Y”)), each with the text before it: up to
+    60 characters back, not past an earlier bracket or definition. Found from the bracket
+    backwards: a pattern for the text before it was tried at every position of the opening."""
     opening = "\n".join(body[:12])[:3000]
-    return {m.group(2): m.group(1) for m in _ABBREVIATION.finditer(opening)}
+    found: dict[str, str] = {}
+    done = 0
+    for match in _ABBREVIATION.finditer(opening):
+        start = max(done, match.start() - _DEFINED_WIDTH)
+        before = opening[start : match.start()]
+        bracket = max(before.rfind("（"), before.rfind("("))
+        before = before[bracket + 1 :]
+        if len(before) >= 2:
+            found[match.group(1)] = before
+        done = match.end()
+    return found
 
 
 def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
