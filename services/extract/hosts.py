@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from shared.regions import Division, contains, regions
+from shared.regions import Division, RegionTable, contains, regions
 
 # Government domains that pinyin cannot derive (or derives ambiguously: shanxi is 山西 and 陕西).
 DOMAIN_EXCEPTIONS: dict[str, str] = {
@@ -120,6 +120,23 @@ def _stems(division: Division, names: Iterable[str]) -> list[str]:
     return sorted(stems, key=len)
 
 
+def _short_forms(division: Division, names: Iterable[str], table: RegionTable) -> list[str]:
+    """The division's short forms that are not its name's beginning (喀左 for 喀喇沁左翼蒙古族
+    自治县: www.kazuo.gov.cn; 察右中旗), where the table gives that short form to it alone.
+    Counties and banners only: a zone's short form (冀南 for 邯郸冀南新区) would make a city's
+    spelling (jinan, 济南) ambiguous."""
+    if not division.name.endswith(("县", "旗")):
+        return []
+    return sorted(
+        n
+        for n in names
+        if len(n) >= 2
+        and n != division.name
+        and not division.name.startswith(n)
+        and len(table.by_name.get(n, ())) == 1
+    )
+
+
 Index = tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]
 INDEX_FILE = Path(__file__).with_name("host_index.json")
 
@@ -156,7 +173,8 @@ def build_index() -> Index:
     short: dict[str, set[str]] = {}
     initials_of: dict[str, list[str]] = {}
     for code, division in table.by_code.items():
-        for stem in _stems(division, aliases.get(code, [division.name]))[:1]:
+        names = aliases.get(code, [division.name])
+        for stem in _stems(division, names)[:1] + _short_forms(division, names, table):
             spelled, initials = _spellings(stem)
             for key in spelled:
                 full.setdefault(key, set()).add(code)

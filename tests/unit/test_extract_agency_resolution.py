@@ -40,6 +40,9 @@ def extract(title: str, url: str | None = None, body: str = _BODY, **hints: obje
         ("https://xihu.hangzhou.gov.cn/", {"330106"}),  # a district under its city's domain
         ("https://sthjj.lvliang.gov.cn/", {"141100"}),  # 吕梁: ü spelled v
         ("https://www.shaanxi.gov.cn/", {"610000"}),  # pinyin cannot tell 陕西 from 山西
+        ("http://www.kazuo.gov.cn/", {"211324"}),  # 喀左: the short form, not the name's start
+        # 济南 (and 金安区, 晋安区), not 邯郸冀南新区: a zone's short form is not a spelling
+        ("http://www.jinan.gov.cn/", {"341502", "350111", "370100"}),
     ],
 )
 def test_hosts_name_their_divisions(url: str, names: set[str]) -> None:
