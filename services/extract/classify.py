@@ -494,7 +494,7 @@ def department_self(lines: Sequence[str]) -> str | None:
 def self_reference(lines: Sequence[str]) -> str | None:
     """The government a report speaks for when it names itself only as 全区 or 我县, as a
     relative name (区人民政府) for the region clues to place."""
-    opening = "\n".join(lines[:6])[:1500]
+    opening = "\n".join(lines[:8])[:1500]
     if _DEPARTMENT_SELF.search(opening):  # 我局, 本委: a department's report
         return None
     match = _SELF_REFERENCE.search(opening)

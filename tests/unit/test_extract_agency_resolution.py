@@ -647,3 +647,15 @@ def test_a_document_the_page_cites_picks_among_the_places_the_host_gives() -> No
     assert result.region.code == "350400"
     # Without the host, a cited title places nothing.
     assert extract("", body=opening + cited + _BODY).region.code is None
+
+
+def test_a_county_report_that_says_全县_under_its_headings_is_the_county_governments() -> None:
+    body = (
+        "根据《中华人民共和国政府信息公开条例》规定编制本报告。报告数据统计期限为2025年1月1日至2025年12月31日。\n"
+        "一、总体情况\n一是主动公开情况。\n2025年,县政府网站共发布信息3000余条。\n"
+        "县政府门户网站主动公开县政府及县政府办公室文件35件。\n组织召开县政府新闻发布会9期。\n"
+        "目前全县22个乡镇及23个政府组成部门均已完成主动公开事项目录编制。\n"
+        "二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n"
+    )
+    result = extract("", url="http://www.kazuo.gov.cn/zwgk/2026/1.html", body=body)
+    assert result.agency == "喀喇沁左翼蒙古族自治县人民政府"
