@@ -157,6 +157,37 @@ def regions() -> RegionTable:
 
 
 @lru_cache(maxsize=1)
+def phone_area_codes() -> dict[str, str]:
+    """Landline area codes (027, 0472) → the code of the city they serve (武汉市, 包头市); the
+    municipalities' (010, 023) → the municipality. From jionlp's table beside the division
+    table; a code whose place the division table cannot find is left out."""
+    path = _zip_path().with_name("landline_phone_area_code.txt")
+    table = regions()
+    provinces = {d.name: d.code for d in table.by_code.values() if d.level == 1}
+    cities_of: dict[str, list[Division]] = {}
+    for division in table.by_code.values():
+        if division.level == 2:
+            cities_of.setdefault(division.code[:2], []).append(division)
+    found: dict[str, str] = {}
+    for line in path.read_text("utf-8").splitlines():
+        fields = line.split()
+        if len(fields) != 2 or fields[1].count("/") != 1:
+            continue
+        area, place = fields
+        province_short, city_short = place.split("/")
+        province = next((c for n, c in provinces.items() if n.startswith(province_short)), None)
+        if province is None:
+            continue
+        if province[:2] in _MUNICIPALITIES:
+            found[area] = province
+            continue
+        cities = [d.code for d in cities_of.get(province[:2], ()) if d.name.startswith(city_short)]
+        if len(cities) == 1:
+            found[area] = cities[0]
+    return found
+
+
+@lru_cache(maxsize=1)
 def towns() -> dict[str, tuple[str, ...]]:
     """Town and street names (下洋镇, 留下街道) → the codes of the counties that have one.
 

@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.extract.hosts import host_match
-from shared.regions import contains, regions
+from shared.regions import contains, phone_area_codes, regions
 
 CONFIGURED = 4
 IDENTIFIER = 3
 HINT = 2
 WEAK = 1
+# Only picks among places the other clues or the name leave open; never a place on its own.
+TIE_BREAK = 0
 
 _SITE_ID_LINE = re.compile(r"网站标识码\s*[:：]?\s*(\d{10})")
 _PUBLIC_SECURITY = re.compile(r"公网安备\s*(\d{14})")
@@ -75,6 +77,30 @@ def identifier_clues(
     return clues
 
 
+# A landline number as contact lines write it: 027-85330583, (0472)5153110, 0563－6012345.
+_LANDLINE = re.compile(
+    r"(?<![\d\-－])(?:[（(](0\d{2,3})[）)]|(0\d{2,3})[-－—])\s?[2-9]\d{6,7}(?!\d)"
+)
+
+
+def phone_clues(lines: Sequence[str]) -> list[Clue]:
+    """The city of the landline numbers the page gives (联系电话:027-85330583 is 武汉's), when
+    they all have one. A tie-break only: it picks among places others leave open (青山区 of
+    武汉, not of 包头). Neighbouring cities share codes (0772 is 柳州's and 来宾's, 0898 all of
+    海南's) and the table gives one of them: on the development pages 5 of 65 disagreed with
+    the label, always a neighbour."""
+    codes = phone_area_codes()
+    cities: set[str] = set()
+    for line in lines:
+        for match in _LANDLINE.finditer(line):
+            city = codes.get(match.group(1) or match.group(2))
+            if city is not None:
+                cities.add(city)
+    if len(cities) != 1:
+        return []
+    return [Clue((cities.pop(),), "电话区号", TIE_BREAK)]
+
+
 def host_clues(url: str | None) -> list[Clue]:
     """The clue of a `.gov.cn` host, if it names divisions."""
     match = host_match(url)
@@ -124,7 +150,7 @@ def consensus(clues: Sequence[Clue]) -> Consensus:
     weaker (two steps), and otherwise the clues conflict: no place at all, since a wrong
     region is worse than none.
     """
-    ordered = sorted(clues, key=lambda c: -c.weight)
+    ordered = sorted((c for c in clues if c.weight > TIE_BREAK), key=lambda c: -c.weight)
     current: tuple[str, ...] = ()
     lead: Clue | None = None
     sources: list[str] = []

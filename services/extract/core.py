@@ -27,7 +27,7 @@ from services.extract.agency import (
     repeated_placed_agency,
     title_agency,
 )
-from services.extract.clues import host_clues, identifier_clues
+from services.extract.clues import host_clues, identifier_clues, phone_clues
 from services.extract.html_text import Page, html_page, looks_like_html, text_page
 from services.extract.report_year import report_year, year_in
 from services.extract.resolve import resolve_agency
@@ -399,6 +399,7 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
             doc.region_code, page.meta.get("siteidcode"), index_number, page.all_lines
         ),
         *host_clues(doc.url),
+        *phone_clues(page.all_lines),
     ]
     found = resolve_agency(
         candidates,

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.extract.agency import DEPARTMENTS, AgencyName, parse_agency, same_department
-from services.extract.clues import HINT, Clue, Consensus, agree, consensus, narrow
+from services.extract.clues import HINT, TIE_BREAK, Clue, Consensus, agree, consensus, narrow
 from services.extract.places import CITED_TITLE, mentioned_divisions, most_named, place_of_kind
 from shared.events import Region
 from shared.regions import (
@@ -140,6 +140,9 @@ def _settled(clues: Sequence[Clue], body: str) -> Consensus:
     chosen = _by_cited_titles(agreed.candidates, body)
     if chosen is not None:
         return Consensus(chosen, f"{agreed.source} and the documents the page cites")
+    kept, _ = narrow(agreed.candidates, [c for c in clues if c.weight == TIE_BREAK])
+    if len(kept) == 1:
+        return Consensus(kept[0], f"{agreed.source} and the page's phone numbers")
     shared = _shared_ancestor(agreed.candidates)
     if shared is not None:
         return Consensus(shared, f"{agreed.source} (the division its places share)")
@@ -207,6 +210,7 @@ def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
             c.source
             for c in clues
             if not any(agree(kept[0], x) for x in c.codes)
+            and c.weight > TIE_BREAK
             and (c.weight >= HINT or not any(x[:2] == kept[0][:2] for x in c.codes))
         ]
         if not contradicted:

@@ -659,3 +659,16 @@ def test_a_county_report_that_says_全县_under_its_headings_is_the_county_gover
     )
     result = extract("", url="http://www.kazuo.gov.cn/zwgk/2026/1.html", body=body)
     assert result.agency == "喀喇沁左翼蒙古族自治县人民政府"
+
+
+def test_a_phone_area_code_picks_among_the_places_a_host_leaves_open() -> None:
+    title = "青山区教育局2025年政府信息公开工作年度报告"
+    contact = "\n如对本报告有疑问,请与青山区教育局办公室联系,联系电话:027-86807890。"
+    url = "https://www.qingshan.gov.cn/qzfbm/zfgzbm/jyj/zfxxgkgzndbg/202601/t1.shtml"
+    result = extract(title, url=url, body=_GK_BODY + contact)
+    assert result.agency == "武汉市青山区教育局"  # 027 is 武汉's; 包头's 青山区 dials 0472
+    assert result.region.code == "420107"
+    assert extract(title, url=url, body=_GK_BODY).agency == "青山区教育局"
+    # Neighbours share area codes: a number alone places nothing.
+    alone = extract("市教育局2025年政府信息公开工作年度报告", body=_GK_BODY + contact)
+    assert alone.region.code is None
