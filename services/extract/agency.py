@@ -164,8 +164,14 @@ def parse_agency(raw: str) -> AgencyName | None:
     if not 2 <= len(name) <= 30 or name[0] in "我本该各全":
         return None
     places, relative, department = split_place(name)
-    if places and department[:1] == places[-1].name[-1:] and department[1:3] in ("政府", "人民"):
-        department = department[1:]  # 鄂温克族自治旗旗政府, 昆明市市政府: the level said twice
+    if (
+        places
+        and department[:1] == places[-1].name[-1:]
+        and (department[1:3] in ("政府", "人民") or department[1:] in DEPARTMENTS)
+    ):
+        # 鄂温克族自治旗旗政府, 昆明市市政府, 元谋县县卫生健康局: the level said twice (but
+        # 大理市市场监督管理局 is a 市场监督管理局)
+        department = department[1:]
     town = _TOWN_OFFICE.match(department) if not relative else None
     if town is not None and places:
         # 沅江路街道办事处 is a street of 洪江's, not 沅江市's 路街道: a town the table has by

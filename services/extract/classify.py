@@ -73,6 +73,10 @@ _BODY_VERB = re.compile(
 _COMPILER = re.compile(
     r"由([\u4e00-\u9fff]{2,40}?)(?:(?:根据|依据|按照|结合|汇总|负责|在)[^。]{0,240}?)?编(?:制|写)"
 )
+# …的规定,吉林经济技术开发区管委会编制了吉林经济技术开发区2023年政府信息公开工作年度报告.
+_COMPILED = re.compile(
+    r"[,，。]\s*([\u4e00-\u9fff]{4,40}?)(?:特)?编(?:制|写)了?[^。，,]{0,60}?(?:年度报告|年报|工作报告)"
+)
 _GOVERNMENT_OFFICE = re.compile(
     r"^(.{2,30}?(?:人民政府|办事处))(?:办公室|办公厅|党政办|党政综合办|综合办|信息公开|政务公开)"
 )
@@ -406,10 +410,11 @@ def sentence_agency_text(sentence: str) -> str:
 
 
 def compiler_agency(lines: Sequence[str]) -> str | None:
-    """Whose report the opening says it is, from who compiled it: `本报告由X根据…编制`. A
+    """Whose report the opening says it is, from who compiled it: `本报告由X根据…编制`, `…,X编制了
+    …年度报告`. A
     government's office compiles the government's report, so it names the government."""
     for line in lines[:3]:
-        match = _COMPILER.search(line[:400])
+        match = _COMPILER.search(line[:400]) or _COMPILED.search(line[:400])
         if match:
             name = match.group(1)
             government = _GOVERNMENT_OFFICE.match(name)

@@ -61,6 +61,7 @@ INFO_LABELS: Mapping[str, str] = {
     "信息提供日期": "published",
     "成文日期": "written",
     "生成日期": "written",
+    "发文日期": "written",
     "时效性": "validity",
     "有效性": "validity",
     "有效期": "validity",

@@ -15,7 +15,7 @@ from functools import lru_cache
 from shared.regions import Division, RegionTable, contains, regions
 
 # What a bare prefix stands for: 市科技局 is an agency of a 市 (a city or a county-level city).
-RELATIVE_PREFIXES = ("自治州", "自治县", "省", "市", "县", "区", "州", "旗", "盟")
+RELATIVE_PREFIXES = ("自治区", "自治州", "自治县", "省", "市", "县", "区", "州", "旗", "盟")
 _SUFFIX_FOR_PREFIX = {"自治州": "州", "自治县": "县"}
 _LEVEL_CHARS = "省市州县区盟旗"
 _AUTONOMOUS = ("自治县", "自治州", "自治旗", "自治区")
@@ -154,7 +154,8 @@ def most_named(text: str, prefix: str, within: str | None = None) -> Division | 
     if within is not None:
         counts = Counter({code: n for code, n in counts.items() if contains(within, code)})
     suffix = _SUFFIX_FOR_PREFIX.get(prefix, prefix)
-    level = 1 if prefix == "省" else 3 if prefix in ("县", "区", "旗", "自治县") else 2
+    province = prefix in ("省", "自治区")  # 自治区人民政府办公厅: 新疆's, 广西's
+    level = 1 if province else 3 if prefix in ("县", "区", "旗", "自治县") else 2
     best: tuple[int, str] | None = None
     kinds: list[str] = []
     for code, count in counts.items():
@@ -163,7 +164,7 @@ def most_named(text: str, prefix: str, within: str | None = None) -> Division | 
         if division.level != level and prefix != "市" and not autonomous_region:
             continue
         if not division.name.endswith(suffix) or (
-            division.level == 1 and prefix != "省" and not autonomous_region
+            division.level == 1 and not province and not autonomous_region
         ):
             continue
         kinds.append(code)

@@ -308,7 +308,7 @@ def _known_department(name: AgencyName) -> bool:
     """Whether a name is a department's a government has: one of the table's, or a province's
     厅 (省司法厅), which the city and county table does not list."""
     return name.department in DEPARTMENTS.values() or (
-        name.relative == "省" and name.department.endswith("厅")
+        name.relative in ("省", "自治区") and name.department.endswith("厅")
     )
 
 

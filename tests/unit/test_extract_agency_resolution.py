@@ -672,3 +672,34 @@ def test_a_phone_area_code_picks_among_the_places_a_host_leaves_open() -> None:
     # Neighbours share area codes: a number alone places nothing.
     alone = extract("市教育局2025年政府信息公开工作年度报告", body=_GK_BODY + contact)
     assert alone.region.code is None
+
+
+def test_an_autonomous_regions_office_named_as_自治区_is_placed_by_the_region_the_body_names() -> (
+    None
+):
+    body = (
+        "2022年,自治区人民政府办公厅坚持贯彻总书记视察新疆重要讲话精神,推进新疆政务公开。\n"
+        + _GK_BODY
+    )
+    result = extract("自治区人民政府办公厅2022年政府信息公开工作年度报告", body=body)
+    assert result.agency == "新疆维吾尔自治区人民政府办公厅"
+    assert result.region.code == "650000"
+
+
+def test_a_zone_that_says_it_compiled_the_report_is_the_agency() -> None:
+    opening = (
+        "根据新修订的《中华人民共和国政府信息公开条例》的规定,吉林经济技术开发区管委会编制了"
+        "吉林经济技术开发区2023年政府信息公开工作年度报告。\n"
+    )
+    result = extract("", body=opening + _GK_BODY.replace("2022", "2023"))
+    assert result.agency == "吉林经济技术开发区管理委员会"
+
+
+def test_a_county_written_twice_before_its_bureau_is_written_once() -> None:
+    body = (
+        "2022年,元谋县县卫生健康局在县委、县政府的坚强领导下,全面推进法治政府建设工作。\n" + _BODY
+    )
+    assert extract("", body=body).agency == "元谋县卫生健康局"
+    assert (
+        extract("大理市市场监督管理局2022年法治政府建设年度报告").agency == "大理市市场监督管理局"
+    )
