@@ -51,6 +51,12 @@ _NOT_REPORTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("plan", re.compile(r"(?:工作要点|工作计划|实施方案|工作方案|工作安排|任务清单)(?!.*报告)")),
     ("performance self-evaluation", re.compile(r"绩效自评|自评报告|绩效评价")),
+    # 镇党委主要负责人履行推进法治建设第一责任人职责情况的报告: a leader's own duty report
+    # (述法), unless the title is the government's 法治政府建设 report as well.
+    (
+        "leader's duty report",
+        re.compile(r"^(?!.*(?:法治政府|依法行政)).*(?:第一责任人职责(?:情况)?的?报告|述法报告)"),
+    ),
     # …〔2014〕57号《…关于做好政府信息公开情况统计报送工作的通知》: a notice cited by its number.
     ("notice", re.compile(r"(?:通知|公告|公示|通报|批复|决定|的函|说明)》?$")),
     # 2020年政府信息公开工作年度报告发布: a headline about the report.
@@ -100,6 +106,7 @@ _DISCLOSURE_PERIOD = re.compile(
 _DISCLOSURE_FORMAT = re.compile(
     r"年度报告格式|国办公开办函\s*[〔\[（(]\s*20(?:21|19)\s*[〕\]）)]\s*(?:30|60)\s*号"
 )
+_FORMAT_OPENING = re.compile(r"^[一1]\s*[、.．]\s*总体情况$")
 _OPENING_CITES = re.compile(
     r"^(?:根据|依据|按照|为|本(?:年度)?报告)|编制|现(?:将|予|公布|发布)", re.M
 )
@@ -290,8 +297,17 @@ def body_kind(lines: Sequence[str]) -> tuple[ReportKind, str] | None:
     现将/现公布…报告 sentence, a 法治 report's opening (`2023年，X坚持…` dense with
     法治政府建设), and the required elements of a 法治 report as its section headings."""
     head = "\n".join(lines[:60])[:4000]
-    if sum(1 for marker in _DISCLOSURE_MARKERS if marker in head) >= 3:
+    markers = sum(1 for marker in _DISCLOSURE_MARKERS if marker in head)
+    if markers >= 3:
         return "政府信息公开工作年度报告", "the body follows the 信息公开 report format"
+    if (
+        markers >= 2
+        and lines
+        and _FORMAT_OPENING.match(lines[0])
+        and "公开" in "".join(lines[1:2])[:80]
+    ):
+        # 一、总体情况 / 2024年,西区街道认真落实…政务公开: the format's first heading opens the page.
+        return "政府信息公开工作年度报告", "the body opens with the 信息公开 report's first heading"
     if _DISCLOSURE_PERIOD.search(head) and "信息公开" in head:
         return "政府信息公开工作年度报告", "the body states the 信息公开 report's 统计期限"
     if _DISCLOSURE_FORMAT.search(head[:1500]) and _OPENING_CITES.search(head[:600]):
@@ -394,6 +410,9 @@ def body_genre(lines: Sequence[str]) -> str | None:
     match = _OTHER_GENRE.search("\n".join(lines[:8])[:1200])
     if match:
         return f"the opening says: {match.group(0)}"
+    guide = next((line for line in lines[:12] if _GUIDE_TITLE.search(line)), None)
+    if guide is not None and is_title_like(guide):
+        return f"the page is a guide: {guide}"
     # A report goes up (市委、市政府:) or to the public; a page sent down to 各… is a notice.
     addressee = next((line for line in lines[:3] if _DOWNWARD_ADDRESSEE.match(line)), None)
     return f"a notice sent to {addressee.rstrip(':：')}" if addressee else None
@@ -453,6 +472,13 @@ _OTHER_GENRE = re.compile(
     r"(?:制定|编制|修订|印发)本(?:公开)?(?:指南|办法|制度|规定|细则|方案|计划|要点)"
     r"|本(?:指南|办法|制度|细则)(?:所称|适用|自)"
     r"|现将《[^》]{0,60}(?:制度|办法|方案|计划|要点|指南)》"
+    r"|(?:本机关|我单位|特)?编制了《[^》]{0,60}(?:指南|办法|制度|规定|细则|方案|计划|要点)》"
+)
+# 济南市章丘区白云湖街道办事处信息公开指南, among the header lines of a page without a title.
+# An agency's own guide, not a menu's link to one (• 政府信息公开指南).
+_GUIDE_TITLE = re.compile(
+    r"^[\u4e00-\u9fff]{2,40}?(?:办事处|人民政府|局|委员会|办公室|街道|镇|乡)"
+    r"(?:政府信息|信息|政务)公开(?:工作)?指南$"
 )
 _BODY_AGENCY = re.compile(
     r"[\u4e00-\u9fff]{2,12}?(?:省|市|自治区|自治州|州|县|区|盟|旗)"

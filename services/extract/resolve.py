@@ -220,10 +220,18 @@ def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
             (*notes, f"{name.town}: {', '.join(contradicted)} place it elsewhere"),
             disputed=True,
         )
-    chosen = _by_mentions(kept, body)
+    chosen = _by_mentions(kept, body) or _only_named(kept, body)
     if chosen is not None:
         return _Place(chosen, (*notes, f"county of {name.town} from the body text"))
     return _Place(None, (*notes, f"{name.town}: no county settles it"))
+
+
+def _only_named(codes: Sequence[str], body: str) -> str | None:
+    """The one candidate the body names at all while it names no other (赤水镇 of 开平市, of
+    the table's three 赤水镇s, in a report that speaks of 开平市政府 once)."""
+    counts = mentioned_divisions(body)
+    named = [code for code in codes if counts.get(code, 0) > 0]
+    return named[0] if len(named) == 1 else None
 
 
 def _county_written_before(town: str, body: str) -> str | None:

@@ -703,3 +703,15 @@ def test_a_county_written_twice_before_its_bureau_is_written_once() -> None:
     assert (
         extract("大理市市场监督管理局2022年法治政府建设年度报告").agency == "大理市市场监督管理局"
     )
+
+
+def test_a_town_several_counties_have_is_placed_by_the_one_county_the_body_names() -> None:
+    body = (
+        "根据《条例》相关规定要求,现向社会公布赤水镇2024年度政府信息公开工作年度报告。"
+        "报告中所列数据的统计期限是2024年1月1日至2024年12月31日。\n一、总结概述\n"
+        "2024年,赤水镇坚持以习近平新时代中国特色社会主义思想为指导,聚焦开平市政府重点工作。\n"
+        + _GK_BODY.replace("2022", "2024")
+    )
+    result = extract("", body=body)
+    assert result.agency == "开平市赤水镇人民政府"
+    assert result.region.code == "440783"

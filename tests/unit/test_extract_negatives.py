@@ -137,3 +137,34 @@ def test_a_guide_under_the_sites_column_names_is_not_a_report() -> None:
     result = extract_document(Document(content=text.encode(), content_type="text/plain"))
     assert (result.is_annual_report, result.kind) == (False, "other")
     assert "制定本指南" in result.reasons[0]
+
+
+def test_a_leaders_duty_report_is_not_the_governments_report() -> None:
+    title = "2025年度镇党委主要负责人履行推进法治建设第一责任人职责情况的报告"
+    result = extract_document(Document(content=page(title), content_type="text/html"))
+    assert (result.is_annual_report, result.reasons) == (
+        False,
+        ("not a report: leader's duty report",),
+    )
+    both = "关于2023年度法治政府建设和主要负责人履行推进法治建设第一责任人职责情况的报告"
+    result = extract_document(Document(content=page(both), content_type="text/html"))
+    assert result.kind == "法治政府建设年度报告"
+
+
+def test_an_agencys_guide_among_the_header_lines_is_not_a_report() -> None:
+    text = (
+        "政府信息公开\n济南市章丘区白云湖街道办事处信息公开指南\n11370181MB2833372X/2024-4262969\n"
+        "白云湖街道\n2024-02-22\n字号:\n打印整页\n分享\n"
+        "根据《中华人民共和国政府信息公开条例》,本机关负责主动公开政府信息。\n"
+        "为了更好地提供政府信息公开服务,本机关编制了《济南市章丘区白云湖街道政府信息公开指南》。\n"
+        + _DISCLOSURE_HEADINGS
+    )
+    result = extract_document(Document(content=text.encode(), content_type="text/plain"))
+    assert (result.is_annual_report, result.kind) == (False, "other")
+    # A menu's link to the guide is no guide.
+    menu = "• 政府信息公开指南\n• 政府信息公开年报\n" + _DISCLOSURE_HEADINGS.replace(
+        "一、总体情况\n",
+        "一、总体情况\n本报告所列数据的统计期限自2020年1月1日起至2020年12月31日止。\n",
+    )
+    result = extract_document(Document(content=menu.encode(), content_type="text/plain"))
+    assert result.is_annual_report is True

@@ -271,3 +271,16 @@ def test_a_bracketed_date_opening_an_untitled_page_is_its_date() -> None:
     # Further down, a bracketed date is some other event's.
     later = text.replace("(2021年1月19日)\n", "") + "(2021年1月19日)\n"
     assert extract(later).published is None
+
+
+def test_a_page_opening_with_the_formats_first_heading_is_a_disclosure_report() -> None:
+    text = (
+        "一、总体情况\n2024年,西区街道认真落实国家和省关于政务公开工作的决策部署,持续推进政务公开工作。\n"
+        "(一)加强信息公开及政策解读\n2024年,西区街道通过政府门户网站主动公开政府信息648条。\n"
+    )
+    result = extract(text, url="https://www.zs.gov.cn/zsxq/gkmlpt/content/2/2481/post_2481578.html")
+    assert (result.kind, result.report_year) == ("政府信息公开工作年度报告", 2024)
+    assert result.agency == "中山市西区街道办事处"
+    # The heading alone, over other work, is not enough.
+    summary = text.replace("政务公开", "安全生产").replace("主动公开政府信息", "排查隐患")
+    assert extract(summary).is_annual_report is False
