@@ -73,6 +73,7 @@ INFO_LABELS: Mapping[str, str] = {
     "公开目录": "topic",
     "标题": "title",
     "名称": "title",
+    "信息名称": "title",
 }
 # Portals space out short labels (索 引 号, 标  题): allow spaces between a label's characters.
 _LABEL_ALT = "|".join(

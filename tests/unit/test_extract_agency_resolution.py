@@ -715,3 +715,25 @@ def test_a_town_several_counties_have_is_placed_by_the_one_county_the_body_names
     result = extract("", body=body)
     assert result.agency == "开平市赤水镇人民政府"
     assert result.region.code == "440783"
+
+
+def test_an_info_tables_信息名称_is_the_title_and_its_place_the_government() -> None:
+    page = (
+        "索 引 号: 013053208/2024-16073 主题分类: 公安、安全、司法\n"
+        "发布机构: 江宁区司法局 生成日期: 2024-03-05\n"
+        "信息名称: 南京市江宁区2023年度法治政府建设工作报告\n"
+        "南京市江宁区2023年度法治政府建设工作报告\n"
+        "2023年,全区上下坚持以习近平法治思想为指引,深入推进法治政府建设。\n" + _BODY
+    )
+    result = extract("", url="http://www.jiangning.gov.cn/jnqrmzf/202403/t1.html", body=page)
+    assert result.title == "南京市江宁区2023年度法治政府建设工作报告"
+    assert result.agency == "南京市江宁区人民政府"
+
+
+def test_a_weather_bureau_in_its_title_beats_its_governments_name_elsewhere() -> None:
+    from services.extract.resolve import resolve_agency
+
+    found = resolve_agency(
+        ["四川省成都市双流区气象局", "成都市双流区人民政府"], [], None, [], [], "", titled=True
+    )
+    assert found.agency == "成都市双流区气象局"
