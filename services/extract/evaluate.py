@@ -37,7 +37,7 @@ TARGETS: Mapping[str, float] = {
     "city": 0.95,
     "published": 0.97,
 }
-# The test part's figures as last measured (2026-12-07, 587 pages), less a margin for label
+# The test part's figures as last measured (2026-12-07, 657 pages), less a margin for label
 # corrections: CI fails when the test part falls below them. They are below TARGETS: the rules
 # meet the targets on the pages they were tuned on, not yet on pages they never saw.
 TEST_FLOORS: Mapping[str, float] = {
@@ -45,9 +45,9 @@ TEST_FLOORS: Mapping[str, float] = {
     "kind": 0.92,
     "year": 0.91,
     "agency": 0.78,
-    "province": 0.86,
+    "province": 0.87,
     "city": 0.88,
-    "published": 0.91,
+    "published": 0.92,
 }
 PARTS = ("dev", "test")
 TEST_SHARE = 0.6  # of new hosts, the share that goes to the test part
