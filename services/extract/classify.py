@@ -429,9 +429,9 @@ def sentence_agency_text(sentence: str) -> str:
 
 
 def compiler_agency(lines: Sequence[str]) -> str | None:
-    """Whose report the opening says it is, from who compiled it: `本报告由X根据…编制`, `…,X编制了
-    …年度报告`. A
-    government's office compiles the government's report, so it names the government."""
+    """Whose report the opening says it is, from who compiled it: `本报告由X根据…编制` or
+    `…,X编制了…年度报告`. A government's office compiles the government's report, so it names
+    the government."""
     for line in lines[:3]:
         match = _COMPILER.search(line[:400]) or _COMPILED.search(line[:400])
         if match:

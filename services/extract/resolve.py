@@ -61,11 +61,11 @@ def _innermost(places: Sequence[Division]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(inner))
 
 
-def _by_mentions(codes: Sequence[str], body: str) -> str | None:
-    """The one candidate the body names most often (twice at least), if any."""
+def _by_mentions(codes: Sequence[str], body: str, at_least: int = 2) -> str | None:
+    """The one candidate the body names most often (`at_least` times), if any."""
     counts = mentioned_divisions(body)
     ranked = sorted(codes, key=lambda c: -counts.get(c, 0))
-    if not ranked or counts.get(ranked[0], 0) < 2:
+    if not ranked or counts.get(ranked[0], 0) < at_least:
         return None
     if len(ranked) > 1 and counts.get(ranked[1], 0) >= counts[ranked[0]]:
         return None
@@ -140,9 +140,11 @@ def _settled(clues: Sequence[Clue], body: str) -> Consensus:
     chosen = _by_cited_titles(agreed.candidates, body)
     if chosen is not None:
         return Consensus(chosen, f"{agreed.source} and the documents the page cites")
-    kept, _ = narrow(agreed.candidates, [c for c in clues if c.weight == TIE_BREAK])
+    tie_breaks = [c for c in clues if c.weight == TIE_BREAK]
+    kept, _ = narrow(agreed.candidates, tie_breaks)
     if len(kept) == 1:
-        return Consensus(kept[0], f"{agreed.source} and the page's phone numbers")
+        named = " and ".join(c.source for c in tie_breaks)  # 电话区号
+        return Consensus(kept[0], f"{agreed.source} and the page's {named}")
     shared = _shared_ancestor(agreed.candidates)
     if shared is not None:
         return Consensus(shared, f"{agreed.source} (the division its places share)")
@@ -220,18 +222,12 @@ def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
             (*notes, f"{name.town}: {', '.join(contradicted)} place it elsewhere"),
             disputed=True,
         )
-    chosen = _by_mentions(kept, body) or _only_named(kept, body)
+    # The town table already narrowed the counties: one mention settles it (赤水镇 of 开平市,
+    # of the table's three 赤水镇s, in a report that speaks of 开平市政府 once).
+    chosen = _by_mentions(kept, body, at_least=1)
     if chosen is not None:
         return _Place(chosen, (*notes, f"county of {name.town} from the body text"))
     return _Place(None, (*notes, f"{name.town}: no county settles it"))
-
-
-def _only_named(codes: Sequence[str], body: str) -> str | None:
-    """The one candidate the body names at all while it names no other (赤水镇 of 开平市, of
-    the table's three 赤水镇s, in a report that speaks of 开平市政府 once)."""
-    counts = mentioned_divisions(body)
-    named = [code for code in codes if counts.get(code, 0) > 0]
-    return named[0] if len(named) == 1 else None
 
 
 def _county_written_before(town: str, body: str) -> str | None:
