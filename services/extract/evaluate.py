@@ -74,7 +74,7 @@ class Label:
     @property
     def host(self) -> str | None:
         """The portal host the page came from (the split keeps a host on one side)."""
-        return urlsplit(self.source_url).hostname if self.source_url else None
+        return portal_host(self.source_url)
 
     @classmethod
     def from_json(cls, row: Mapping[str, Any]) -> Label:
@@ -194,8 +194,14 @@ def assign_parts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _host(row: Mapping[str, Any]) -> str | None:
-    url = row.get("source_url")
-    return urlsplit(url).hostname if url else None
+    return portal_host(row.get("source_url"))
+
+
+def portal_host(url: str | None) -> str | None:
+    """The portal a URL is on: its host name without `www.` (www.hbdaye.gov.cn and
+    hbdaye.gov.cn are one site, so they must fall on one side of the split)."""
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else None
 
 
 def _document(directory: Path, label: Label) -> Document:

@@ -105,6 +105,8 @@ def test_the_split_keeps_each_host_on_one_side() -> None:
     ]
     parts = {row["file"]: row["part"] for row in assign_parts(rows)}
     assert parts["b.txt"] == "dev"  # its host is already in the development part
+    same_site = [{"file": "c.txt", "source_url": "https://km.gov.cn/c"}, *rows]
+    assert assign_parts(same_site)[0]["part"] == "dev"  # km.gov.cn is www.km.gov.cn's portal
     drawn = [parts[f"n{i}.txt"] for i in range(200)]
     assert 0.45 < drawn.count("test") / 200 < 0.75
     assert assign_parts(rows) == assign_parts(rows)  # the draw is stable, not random
