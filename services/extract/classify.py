@@ -59,6 +59,8 @@ _NOT_REPORTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     # …〔2014〕57号《…关于做好政府信息公开情况统计报送工作的通知》: a notice cited by its number.
     ("notice", re.compile(r"(?:通知|公告|公示|通报|批复|决定|的函|说明)》?$")),
+    # 第四师可克达拉市政府信息公开指南: the guide, which also says a 年度报告 is compiled.
+    ("guide", re.compile(r"公开(?:工作)?指南(?:[(（][^)）]*[)）])?$")),
     # 2020年政府信息公开工作年度报告发布: a headline about the report.
     (
         "news",
@@ -121,6 +123,11 @@ _RULE_OF_LAW_ELEMENTS = (
 # 2023年，… or 2023 年是…之年 (a year named, then what it was).
 _YEAR_OPENING = re.compile(r"^(?:(?:19|20)\d{2})\s?年度?(?:[,，]|是)")
 _RULE_OF_LAW = re.compile(r"法治政府建设|法治建设|依法行政")
+# 一、2023年法治政府建设情况, 一、2024年度推进法治政府建设的主要举措和成效
+_RULE_OF_LAW_YEAR_HEADING = re.compile(
+    r"^[一1][、.．]\s*(?:19|20)\d{2}年度?(?:推进|开展)?法治政府建设(?:工作)?的?"
+    r"(?:主要举措|情况|工作情况|主要成效|成效|举措)"
+)
 # The same work in the words of a department's report: 法治江门建设, 依法治市.
 _RULE_OF_LAW_WORK = re.compile(
     r"法治政府建设|法治[\u4e00-\u9fff]{0,3}?建设|依法行政|依法治[国省市区县州旗]"
@@ -328,6 +335,11 @@ def body_kind(lines: Sequence[str]) -> tuple[ReportKind, str] | None:
         and len(_RULE_OF_LAW_WORK.findall(opening)) >= 3
     ):
         return "法治政府建设年度报告", f"the body reports on its 法治 work: {sentence}"
+    if any(_RULE_OF_LAW_YEAR_HEADING.match(line) for line in lines[1:8]) and (
+        len(_RULE_OF_LAW.findall(opening)) >= 2
+    ):
+        # 2023年以来,喀什地区深入… / 一、2023年法治政府建设情况: the report's first section.
+        return "法治政府建设年度报告", "the body's first heading is a 法治政府建设 report's"
     headings = [line for line in lines[:400] if len(line) <= 40 and _HEADING_START.match(line)]
     elements = sum(
         1 for element in _RULE_OF_LAW_ELEMENTS if any(element.search(h) for h in headings)
@@ -398,9 +410,16 @@ _CONTACT_AGENCY = re.compile(
 )
 
 
+# 请与海陵区城东街道党政办联系: a town or street named with its office.
+_CONTACT_TOWN = re.compile(
+    r"(?:请与|请联系|可与|可联系|请向)([\u4e00-\u9fff]{2,20}?(?:街道|镇|乡))"
+    r"(?:党政|党群|综合|办公室)[\u4e00-\u9fff]{0,10}?(?:联系|咨询|[（(:：，,。])"
+)
+
+
 def contact_agency(lines: Sequence[str]) -> str | None:
     """The agency the report's contact sentence names, if any."""
-    match = _first_match(_CONTACT_AGENCY, lines[:40])
+    match = _first_match(_CONTACT_AGENCY, lines[:40]) or _first_match(_CONTACT_TOWN, lines[:40])
     return match.group(1) if match else None
 
 
@@ -473,6 +492,8 @@ _OTHER_GENRE = re.compile(
     r"|本(?:指南|办法|制度|细则)(?:所称|适用|自)"
     r"|现将《[^》]{0,60}(?:制度|办法|方案|计划|要点|指南)》"
     r"|(?:本机关|我单位|特)?编制了《[^》]{0,60}(?:指南|办法|制度|规定|细则|方案|计划|要点)》"
+    # 天王镇编制《…信息公开指南》(以下简称《指南》): the page is the guide it names.
+    r"|编制《[^》]{0,60}指南》[(（]以下简称《?指南"
 )
 # 济南市章丘区白云湖街道办事处信息公开指南, among the header lines of a page without a title.
 # An agency's own guide, not a menu's link to one (• 政府信息公开指南).
@@ -499,11 +520,15 @@ _SELF_REFERENCE = re.compile(
 )
 
 
+_RUN_IN_HEADING = re.compile(r"^[(（][一二三四五六七八九十]{1,2}[)）][^。,，]{2,20}。")
+
+
 def opening_subject(lines: Sequence[str]) -> str | None:
     """The subject of the opening sentence (`2022年，司法部坚持…`, `…，南昌县全面贯彻…`): who
     reports, when no title says it."""
     for line in lines[:5]:  # after 一、总体情况 / (一)主动公开… headings too
-        match = _OPENING_SUBJECT.match(line)
+        # (一)总体公开情况说明。2021年,县卫生健康局…: a run-in heading before the sentence.
+        match = _OPENING_SUBJECT.match(_RUN_IN_HEADING.sub("", line, count=1))
         if match:
             # 河北区法治政府建设坚持…: the subject is the place, not its work.
             return _street(_SUBJECT_TOPIC.sub("", match.group(1))) or None

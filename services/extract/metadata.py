@@ -261,7 +261,7 @@ _DATELINE = re.compile(
 # after it (alone under a title it may be the report's own date).
 _WORDED_DATELINE = re.compile(
     r"\s*((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
-    r"\s+(?:来源|作者|发布|浏览|点击|字号|字体)[^。，,；;]{0,40}"
+    r"\s+[(（]?(?:来源|作者|发布|浏览|点击|字号|字体)[^。，,；;]{0,40}"  # 2024年01月25日 (点击: )
 )
 
 

@@ -223,8 +223,10 @@ def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
             disputed=True,
         )
     # The town table already narrowed the counties: one mention settles it (赤水镇 of 开平市,
-    # of the table's three 赤水镇s, in a report that speaks of 开平市政府 once).
-    chosen = _by_mentions(kept, body, at_least=1)
+    # of the table's three 赤水镇s, in a report that speaks of 开平市政府 once), and so does the
+    # one whose city or province the body names (西兴街道 of 滨江区, of the table's three, in a
+    # report that speaks of 浙江).
+    chosen = _by_mentions(kept, body, at_least=1) or _by_ancestors(kept, body)
     if chosen is not None:
         return _Place(chosen, (*notes, f"county of {name.town} from the body text"))
     return _Place(None, (*notes, f"{name.town}: no county settles it"))
@@ -337,10 +339,17 @@ def _finish(
     proper = _ZONE.search(name.department) is not None  # a zone's body: its own proper name
     if name.branch or (proper and name.has_place):
         written = name.raw.removeprefix("中共")
-        if proper and written.endswith("管委会"):  # the zone's body by its full name
-            written = written.removesuffix("管委会") + "管理委员会"
+        if proper:  # the zone's body by its full name, its departments' too (…管委会城市管理局)
+            written = written.replace("管委会", "管理委员会")
     else:
-        written = canonical_place_name(division) + name.department
+        department = name.department
+        if (
+            department == "人民政府"
+            and division.level == 2
+            and division.name.endswith(("地区", "盟"))
+        ):
+            department = "行政公署"  # a prefecture's government: 喀什地区行政公署
+        written = canonical_place_name(division) + department
     return AgencyResult(
         written,
         tuple(joint),

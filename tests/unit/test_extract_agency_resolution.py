@@ -737,3 +737,45 @@ def test_a_weather_bureau_in_its_title_beats_its_governments_name_elsewhere() ->
         ["四川省成都市双流区气象局", "成都市双流区人民政府"], [], None, [], [], "", titled=True
     )
     assert found.agency == "成都市双流区气象局"
+
+
+def test_a_street_several_districts_have_is_placed_by_the_province_the_body_names() -> None:
+    body = (
+        "2024年,西兴街道始终坚持以习近平新时代中国特色社会主义思想为指导,深入学习贯彻习近平总书记"
+        "考察浙江重要讲话精神,全力推进法治政府建设。现将2024年工作开展情况报告如下:\n" + _BODY
+    )
+    result = extract("", body=body)
+    assert result.agency == "杭州市滨江区西兴街道办事处"
+    assert result.region.code == "330108"
+    # Naming no province, it stays unplaced: the table has 西兴街道 in three provinces.
+    unplaced = extract("", body=body.replace("考察浙江", "考察"))
+    assert unplaced.region.code is None
+
+
+def test_a_street_its_contact_sentence_names_with_its_office_is_the_reporter() -> None:
+    page = (
+        "索引号 | 11/2023-00063 | 主题分类 | 其他 |\n发布机构 | 海陵区政府办 | 发文日期 | 2023-01-18 |\n"
+        "- 信息来源:城东街道\n- 发布日期:2023-01-18 21:45\n"
+        "本年报按照2022年海陵区城东街道政务信息公开工作实际编制而成。"
+        "如对本年度报告有疑问,请与海陵区城东街道党政办联系(电话:0523-86611301)。\n" + _GK_BODY
+    )
+    result = extract("", url="https://www.tzhl.gov.cn/zfxxgk/art/2023/art_1.html", body=page)
+    assert result.agency == "泰州市海陵区城东街道办事处"
+
+
+def test_a_zones_department_is_written_with_its_committees_full_name() -> None:
+    body = (
+        "2022年,郑州高新技术产业开发区管委会城市管理局深入贯彻落实《中华人民共和国政府信息公开条例》,"
+        "现向社会公布2022年度本级政府信息公开年度报告。\n" + _GK_BODY
+    )
+    result = extract("", url="https://public.zzgx.gov.cn/D42Y/6882011.jhtml", body=body)
+    assert result.agency == "郑州高新技术产业开发区管理委员会城市管理局"
+
+
+def test_a_prefectures_government_is_its_行政公署() -> None:
+    body = (
+        "2023年以来,喀什地区深入学习贯彻习近平法治思想,全面落实法治政府建设的各项决策部署。\n"
+        "一、2023年法治政府建设情况\n" + _BODY
+    )
+    assert extract("", body=body).agency == "喀什地区行政公署"
+    assert extract("塔城地区统计局2023年法治政府建设年度报告").agency == "塔城地区统计局"

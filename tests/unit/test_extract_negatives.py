@@ -168,3 +168,26 @@ def test_an_agencys_guide_among_the_header_lines_is_not_a_report() -> None:
     )
     result = extract_document(Document(content=menu.encode(), content_type="text/plain"))
     assert result.is_annual_report is True
+
+
+def test_a_guide_that_names_itself_or_is_titled_so_is_not_a_report() -> None:
+    text = (
+        "为了方便全镇老百姓获取天王镇政府信息,天王镇编制《句容市天王镇人民政府信息公开指南》"
+        "(以下简称《指南》)。\n一、天王镇政府信息公开范围\n" + _DISCLOSURE_HEADINGS
+    )
+    result = extract_document(Document(content=text.encode(), content_type="text/plain"))
+    assert (result.is_annual_report, result.kind) == (False, "other")
+    titled = (
+        "第四师可克达拉市政府信息公开指南\n(2025年版)\n师市编制政府信息公开指南、政府信息公开目录和"
+        "政府信息公开工作年度报告。\n" + _DISCLOSURE_HEADINGS
+    )
+    result = extract_document(Document(content=titled.encode(), content_type="text/plain"))
+    assert (result.is_annual_report, result.reasons) == (False, ("not a report: guide",))
+    # A report that says it updated its guide is still a report.
+    report = (
+        "本报告中所列数据的统计期限自2023年1月1日起至2023年12月31日止。\n"
+        "及时更新编制《市财政局政府信息公开指南》《市财政局政府信息公开目录》。\n"
+        + _DISCLOSURE_HEADINGS
+    )
+    result = extract_document(Document(content=report.encode(), content_type="text/plain"))
+    assert result.is_annual_report is True

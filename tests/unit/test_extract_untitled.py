@@ -284,3 +284,35 @@ def test_a_page_opening_with_the_formats_first_heading_is_a_disclosure_report() 
     # The heading alone, over other work, is not enough.
     summary = text.replace("政务公开", "安全生产").replace("主动公开政府信息", "排查隐患")
     assert extract(summary).is_annual_report is False
+
+
+def test_a_first_heading_naming_the_years_法治政府建设_makes_a_report() -> None:
+    text = (
+        "2023年以来,喀什地区深入学习贯彻习近平法治思想,全面落实中央、自治区关于法治政府建设的各项"
+        "决策部署,全方位推动法治政府建设。\n一、2023年法治政府建设情况\n"
+        "(一)深入贯彻习近平法治思想,加强党对法治政府建设的领导。\n" + _FILLER
+    )
+    result = extract(text)
+    assert (result.kind, result.report_year) == ("法治政府建设年度报告", 2023)
+    # A first heading over other work is not enough.
+    other = text.replace("一、2023年法治政府建设情况", "一、2023年安全生产情况")
+    assert extract(other).is_annual_report is False
+
+
+def test_a_run_in_heading_does_not_hide_the_opening_subject() -> None:
+    text = (
+        "一、总体情况\n(一)总体公开情况说明。2021年,县卫生健康局的政府信息公开工作严格按照省、市、县"
+        "各级有关政府信息公开工作精神和要求,全年累计主动公开政府信息246条。\n"
+        "本报告所列数据的统计期限自2021年1月1日起至2021年12月31日止。\n" + _FILLER
+    )
+    result = extract(text, url="https://www.yxes.gov.cn/esxzfxxgk/20220121/1324571.html")
+    assert result.agency == "峨山彝族自治县卫生健康局"
+
+
+def test_a_written_date_line_with_a_bracketed_hit_counter_is_the_publication_date() -> None:
+    text = (
+        "洪雅县教育和体育局2023年政府信息公开工作年度报告 | ||||||||\n"
+        "2024年01月25日 (点击: ) | ||||||||\n"
+        "本报告所列数据的统计期限自2023年1月1日起至2023年12月31日止。\n一、总体情况\n" + _FILLER
+    )
+    assert str(extract(text).published) == "2024-01-25"
