@@ -64,6 +64,11 @@ def carried(text: str, words: Sequence[str]) -> tuple[int, int]:
     """How much of `text` and of its `words` (jieba's tokens, which concatenate to the text) fit
     together in CARRIED_JSON_BYTES of JSON: (characters, words). The text and its words stay
     consistent: the kept words are exactly the kept text's."""
+    # JSON spends at most 6 bytes on a character (\uXXXX) and 3 on a word's quotes and comma:
+    # a text far from the limit fits without being encoded to find out.
+    bound = 6 * (len(text) + sum(map(len, words))) + 3 * len(words) + 4
+    if bound <= CARRIED_JSON_BYTES:
+        return len(text), len(words)
     if _json_bytes(text) + _json_bytes(list(words)) <= CARRIED_JSON_BYTES:
         return len(text), len(words)
     used = 4  # the text's quotes, the list's brackets

@@ -74,12 +74,15 @@ def looks_like_html(text: str) -> bool:
     )
 
 
+_BLANKS = re.compile(r"[ \t]+")
+
+
 def _lines(raw: Iterable[str]) -> list[str]:
     out: list[str] = []
     for line in raw:
         if not line or line.isspace():  # most of them: every block boundary starts one
             continue
-        cleaned = re.sub(r"[ \t]+", " ", fold(line)).strip()
+        cleaned = _BLANKS.sub(" ", fold(line)).strip()
         if cleaned:
             out.append(cleaned)
     return out
@@ -103,7 +106,7 @@ def main_lines(lines: Sequence[str]) -> tuple[str, ...]:
                 continue
         if is_chrome(line) or _META_LINE.match(line):
             continue
-        if info_fields([line]) and len(line) < 120:
+        if len(line) < 120 and info_fields([line]):
             continue
         if is_info_label(line):
             skip_next = True

@@ -97,9 +97,13 @@ def label_key(label: str) -> str:
     return INFO_LABELS[re.sub(r"\s+", "", label)]
 
 
+_FOLDABLE = re.compile("[" + "".join(re.escape(chr(c)) for c in _FOLD) + "]")
+
+
 def fold(text: str) -> str:
     """Text with full-width digits and letters made ASCII and odd spaces made plain."""
-    return text.translate(_FOLD)
+    # Most lines have nothing to fold; finding that out is much cheaper than translating.
+    return text.translate(_FOLD) if _FOLDABLE.search(text) else text
 
 
 def _small_number(token: str) -> int | None:

@@ -19,7 +19,7 @@ import opencc
 
 from shared.regions import regions
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")
 _SAMPLE_CHARS = 1000  # Chinese characters looked at to decide
 # A traditional page differs from its simplified form in about one character in five; a
 # simplified page in none, or in a rare name or two.
@@ -34,7 +34,7 @@ def _converter() -> opencc.OpenCC:
 
 def traditional_share(text: str) -> float:
     """The share of the sampled Chinese characters that `t2s` changes (0.0 for none)."""
-    sample = "".join(_CJK.findall(text[: _SAMPLE_CHARS * 8]))[:_SAMPLE_CHARS]
+    sample = _NOT_CJK.sub("", text[: _SAMPLE_CHARS * 8])[:_SAMPLE_CHARS]
     if not sample:
         return 0.0
     converted = _converter().convert(sample)
