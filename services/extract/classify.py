@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from services.extract.report_year import year_in
 from shared.events import ReportKind
-from shared.regions import towns
+from shared.regions import regions, towns
 
 _KINDS: tuple[tuple[ReportKind, re.Pattern[str]], ...] = (
     # A director's report names its period (2013年度, 任期); "述职报告要求…" does not.
@@ -426,7 +426,9 @@ def contact_agency(lines: Sequence[str]) -> str | None:
 def body_genre(lines: Sequence[str]) -> str | None:
     """What else an untitled page's opening says it is (a guide, rules, a plan), if anything."""
     # The first lines may be a site's column names (金银湖街 / 政府信息公开) before the opening.
-    match = _OTHER_GENRE.search("\n".join(lines[:8])[:1200])
+    match = _OTHER_GENRE.search("\n".join(lines[:8])[:1200]) or _HOW_TO_APPLY.search(
+        "\n".join(lines[:16])[:1500]  # below a site's menu, as a guide's page often is
+    )
     if match:
         return f"the opening says: {match.group(0)}"
     guide = next((line for line in lines[:12] if _GUIDE_TITLE.search(line)), None)
@@ -476,7 +478,7 @@ def body_report_sentence(lines: Sequence[str]) -> str | None:
 
 
 _OPENING_SUBJECT = re.compile(
-    r"^(?:(?:19|20)\d{2})年度?[,，]?\s*([\u4e00-\u9fff]{2,20}?)"
+    r"^(?:(?:19|20)\d{2})年度?[,，]?\s*([\u4e00-\u9fff](?:[\u4e00-\u9fff]|-(?=[\u4e00-\u9fff])){1,19}?)"
     r"(?:坚持|认真|深入|全面|紧紧|始终|以习近平|在|按照|围绕|高度重视|严格|通过)"
 )
 # A breadcrumb (您当前的位置: 首页>政务公开>…年度报告) names the column, not the page.
@@ -494,6 +496,12 @@ _OTHER_GENRE = re.compile(
     r"|(?:本机关|我单位|特)?编制了《[^》]{0,60}(?:指南|办法|制度|规定|细则|方案|计划|要点)》"
     # 天王镇编制《…信息公开指南》(以下简称《指南》): the page is the guide it names.
     r"|编制《[^》]{0,60}指南》[(（]以下简称《?指南"
+)
+# How to apply for information: 欢迎使用…依申请公开系统, 除主动公开的政府信息外,公众还可以向…
+# 申请获取相关政府信息.
+_HOW_TO_APPLY = re.compile(
+    r"欢迎使用[^。]{0,30}(?:依申请公开|信息公开)[^。]{0,10}(?:系统|平台)"
+    r"|除主动公开的政府信息外[^。]{0,40}申请获取"
 )
 # 济南市章丘区白云湖街道办事处信息公开指南, among the header lines of a page without a title.
 # An agency's own guide, not a menu's link to one (• 政府信息公开指南).
@@ -520,6 +528,7 @@ _SELF_REFERENCE = re.compile(
 )
 
 
+_ABBREVIATION_NOTE = re.compile(r"[(（]以下简称[^)）]{1,24}[)）]")
 _RUN_IN_HEADING = re.compile(r"^[(（][一二三四五六七八九十]{1,2}[)）][^。,，]{2,20}。")
 
 
@@ -527,13 +536,34 @@ def opening_subject(lines: Sequence[str]) -> str | None:
     """The subject of the opening sentence (`2022年，司法部坚持…`, `…，南昌县全面贯彻…`): who
     reports, when no title says it."""
     for line in lines[:5]:  # after 一、总体情况 / (一)主动公开… headings too
-        # (一)总体公开情况说明。2021年,县卫生健康局…: a run-in heading before the sentence.
-        match = _OPENING_SUBJECT.match(_RUN_IN_HEADING.sub("", line, count=1))
+        # (一)总体公开情况说明。2021年,县卫生健康局…: a run-in heading before the sentence;
+        # 广西-东盟经济技术开发区(以下简称“广西-东盟经开区”)深入…: the short form it defines.
+        line = _ABBREVIATION_NOTE.sub("", _RUN_IN_HEADING.sub("", line, count=1), count=1)
+        match = _OPENING_SUBJECT.match(line)
         if match:
             # 河北区法治政府建设坚持…: the subject is the place, not its work.
-            return _street(_SUBJECT_TOPIC.sub("", match.group(1))) or None
+            return _zone_body(_street(_SUBJECT_TOPIC.sub("", match.group(1)))) or None
     match = _first_match(_FIRST_SUBJECT, lines[:4], width=300)
     return _street(match.group(1)) if match else None
+
+
+_ZONE_NAME = re.compile(r"(?:开发区|高新区|新区|投资区|工业园区|产业园区|试验区|示范区)$")
+
+
+def _zone_body(subject: str) -> str:
+    """广西-东盟经济技术开发区 → its 管理委员会: a zone that reports is its committee. A bare
+    开发区 (our zone) is left as it is: nothing says which; so is a district named 新区
+    (上海市浦东新区, 滨海新区), which reports as its government."""
+    if len(subject) < 5 or not _ZONE_NAME.search(subject):
+        return subject
+    table = regions()
+    if any(
+        d.name == subject[-size:] and d.code[4] != "7"  # the table's zones are numbered x7x
+        for size in range(3, min(len(subject), 12) + 1)
+        for d in table.lookup(subject[-size:]) or ()
+    ):
+        return subject
+    return subject + "管理委员会"
 
 
 def _street(subject: str) -> str:

@@ -202,6 +202,10 @@ def _addressee(lines: Sequence[str]) -> list[str]:
     ]
 
 
+def _government(name: str | None) -> bool:
+    return name is not None and name.endswith("人民政府")
+
+
 def _written_agencies(
     body: Sequence[str],
     primary: Sequence[str],
@@ -214,9 +218,10 @@ def _written_agencies(
     the body's; when none of them is an agency's name, the contact sentence's or the URL's."""
     compiler, signature, publisher, source, content_source, other_title = header
     speaks_as = classify.self_reference(body)
-    if kind == "法治政府建设年度报告" and speaks_as and not primary:
+    if kind == "法治政府建设年度报告" and speaks_as and not primary and not _government(source):
         # 来源:区司法局 over a report that speaks as 我区: the 司法局 drafts and posts its
-        # government's 法治政府建设 report; the poster is not the reporter.
+        # government's 法治政府建设 report; the poster is not the reporter. 来源:炉霍县人民政府
+        # over 我县 is the reporter itself.
         source = None
     site_owner = classify.site_owner(body)
     selves = classify.town_selves(body)
@@ -370,7 +375,10 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
         warnings.append(year_warning)
 
     joint = tuple(agency_names) if len(agency_names) > 1 else ()
-    primary = [n for n in agency_names if "政府" in n][:1] or agency_names[:1]
+    # 中共X委 X人民政府 / 中共X街道工作委员会 X街道办事处: the government side files it.
+    primary = [n for n in agency_names if "政府" in n or n.endswith("办事处")][:1] or agency_names[
+        :1
+    ]
     source_agency = next(
         (
             m.group(1)

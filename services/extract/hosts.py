@@ -66,6 +66,7 @@ DOMAIN_EXCEPTIONS: dict[str, str] = {
     "fz": "350100",  # 福州
     "xm": "350200",  # 厦门
     "dl": "210200",  # 大连
+    "cqqj": "500110",  # 綦江区 (www.cqqj.gov.cn); 黔江区 is qianjiang.gov.cn
 }
 # Labels that name no place: the portal's own sections.
 _NOT_PLACES = frozenset({"www", "gov", "cn", "xxgk", "zwgk", "gk", "wap", "m", "big5", "gate"})

@@ -269,6 +269,12 @@ _WORDED_DATELINE = re.compile(
 )
 
 
+# 2021年12月22日 04时21分: a time of day says a page's date, not the document's.
+_TIMED_DATELINE = re.compile(
+    r"\s*((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\s*\d{1,2}(?::\d{2}(?::\d{2})?|时\d{1,2}分(?:\d{1,2}秒)?)\s*"
+)
+
+
 # (2021年1月19日) under a title, or opening an untitled page: the document's own date.
 _BRACKETED_DATE = re.compile(r"\s*[（(]\s*((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\s*[）)]\s*")
 
@@ -282,6 +288,7 @@ def dateline(lines: Sequence[str]) -> date | None:
         match = (
             _DATELINE.fullmatch(line)
             or _WORDED_DATELINE.fullmatch(line)
+            or _TIMED_DATELINE.fullmatch(line)
             or _BRACKETED_DATE.fullmatch(line)
         )
         if match:

@@ -420,6 +420,16 @@ def resolve_agency(
 
     if best.has_place:
         place = _named_place(best, clues, body)
+        if (
+            _ZONE.search(best.department)
+            and place.code is not None
+            and fallback is not None
+            and fallback != place.code
+            and contains(place.code, fallback)
+        ):
+            # 广西-东盟经济技术开发区 names only its province; its site (nanning.gov.cn) says
+            # which city it lies in.
+            place = _Place(fallback, (*place.notes, f"{best.raw} lies in {agreed.source}"))
     elif best.town is not None:
         place = _town_place(best, clues, body)
     elif _is_local(best):

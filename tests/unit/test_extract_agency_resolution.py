@@ -41,6 +41,7 @@ def extract(title: str, url: str | None = None, body: str = _BODY, **hints: obje
         ("https://sthjj.lvliang.gov.cn/", {"141100"}),  # 吕梁: ü spelled v
         ("https://www.shaanxi.gov.cn/", {"610000"}),  # pinyin cannot tell 陕西 from 山西
         ("http://www.kazuo.gov.cn/", {"211324"}),  # 喀左: the short form, not the name's start
+        ("http://www.cqqj.gov.cn/zwgk/", {"500110"}),  # 綦江区's portal, not 黔江区's (qianjiang)
         # 济南 (and 金安区, 晋安区), not 邯郸冀南新区: a zone's short form is not a spelling
         ("http://www.jinan.gov.cn/", {"341502", "350111", "370100"}),
     ],
@@ -172,11 +173,12 @@ def test_a_district_bureau_is_not_placed_in_the_autonomous_region_above_its_city
 
 
 def test_a_host_two_districts_share_gives_their_city_and_no_district() -> None:
-    # cqqj is 綦江区 or 黔江区, both of 重庆市: the province and city are sure, the district is not.
-    result = extract("区人民政府2023年法治政府建设年度报告", url="http://cqqj.gov.cn/a")
+    # cqyy is 云阳县 or 酉阳县 by initials, both of 重庆市: the province and city are sure, the
+    # county is not.
+    result = extract("县人民政府2023年法治政府建设年度报告", url="http://cqyy.gov.cn/a")
     assert (result.region.province, result.region.city) == ("重庆市", "重庆市")
     assert result.region.county is None
-    assert result.agency == "区人民政府"
+    assert result.agency == "县人民政府"
 
 
 def test_open_candidates_are_kept_by_the_consensus() -> None:
@@ -779,3 +781,37 @@ def test_a_prefectures_government_is_its_行政公署() -> None:
     )
     assert extract("", body=body).agency == "喀什地区行政公署"
     assert extract("塔城地区统计局2023年法治政府建设年度报告").agency == "塔城地区统计局"
+
+
+def test_a_streets_joint_report_with_its_party_committee_is_the_offices() -> None:
+    title = (
+        "中共深圳市龙华区民治街道工作委员会 深圳市龙华区民治街道办事处"
+        "关于民治街道2025年度法治政府建设情况的报告"
+    )
+    result = extract(title, url="https://www.szlhq.gov.cn/xxgk/content/post_12615749.html")
+    assert result.agency == "深圳市龙华区民治街道办事处"
+
+
+def test_a_zone_reporting_under_its_proper_name_is_its_committee_where_its_site_is() -> None:
+    body = (
+        "2024年,广西-东盟经济技术开发区(以下简称“广西-东盟经开区”)深入贯彻落实习近平法治思想,"
+        "认真落实自治区党委、政府和市委、市政府决策部署,全力以赴抓好法治政府建设各项工作任务落实。"
+        "现将2024年度开展法治政府建设情况报告如下:\n" + _BODY
+    )
+    result = extract("", url="http://gxdmjkq.nanning.gov.cn/xwzx/yqdt/t6268354.html", body=body)
+    assert result.agency == "广西-东盟经济技术开发区管理委员会"
+    assert (result.region.province, result.region.city) == ("广西壮族自治区", "南宁市")
+
+
+def test_a_government_as_the_source_of_a_report_that_speaks_as_we_is_the_reporter() -> None:
+    page = (
+        "关于2021年度法治政府建设工作情况报告\n2021年12月22日 04时21分\n来源:炉霍县人民政府\n"
+        "州法治政府建设工作领导小组办公室:\n在州委、州政府的坚强领导下,我县坚持以习近平新时代中国特色"
+        "社会主义思想为指导,紧紧围绕2021年法治政府建设目标任务。\n" + _BODY
+    )
+    result = extract("", body=page)
+    assert result.agency == "炉霍县人民政府"
+    assert str(result.published) == "2021-12-22"
+    # A department as the source still only posts its government's report.
+    posted = page.replace("来源:炉霍县人民政府", "来源:县司法局")
+    assert extract("", body=posted).agency != "县司法局"

@@ -191,3 +191,18 @@ def test_a_guide_that_names_itself_or_is_titled_so_is_not_a_report() -> None:
     )
     result = extract_document(Document(content=report.encode(), content_type="text/plain"))
     assert result.is_annual_report is True
+
+
+def test_how_to_apply_for_information_is_not_a_report_below_a_long_menu() -> None:
+    menu = "卓尼县人民政府\n政策\n政府信息公开指南\n政府信息公开制度\n法定主动公开内容\n政府信息公开年报\n"
+    menu += "政府网站工作年报\n依申请公开\n乡镇街道部门单位\n重点领域公开\n依申请公开说明\n2022年05月17日\n"
+    text = (
+        menu + "根据《中华人民共和国政府信息公开条例》(以下简称《条例》),除主动公开的政府信息外,"
+        "公众还可以向卓尼县人民政府政府信息公开工作机构申请获取相关政府信息。\n一、申请方式\n"
+        + _DISCLOSURE_HEADINGS
+    )
+    result = extract_document(Document(content=text.encode(), content_type="text/plain"))
+    assert (result.is_annual_report, result.kind) == (False, "other")
+    welcome = "您好!\n欢迎使用阿拉善盟政府信息依申请公开系统。\n" + _DISCLOSURE_HEADINGS
+    result = extract_document(Document(content=welcome.encode(), content_type="text/plain"))
+    assert result.is_annual_report is False
