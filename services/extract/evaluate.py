@@ -41,12 +41,12 @@ TARGETS: Mapping[str, float] = {
 # corrections: CI fails when the test part falls below them. They are below TARGETS: the rules
 # meet the targets on the pages they were tuned on, not yet on pages they never saw.
 TEST_FLOORS: Mapping[str, float] = {
-    "classification_f1": 0.93,
-    "kind": 0.92,
-    "year": 0.91,
+    "classification_f1": 0.94,
+    "kind": 0.93,
+    "year": 0.92,
     "agency": 0.78,
-    "province": 0.87,
-    "city": 0.88,
+    "province": 0.88,
+    "city": 0.89,
     "published": 0.92,
 }
 PARTS = ("dev", "test")
