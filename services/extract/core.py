@@ -376,9 +376,8 @@ def extract_document(doc: Document, *, strict: bool = False) -> Extraction:
 
     joint = tuple(agency_names) if len(agency_names) > 1 else ()
     # 中共X委 X人民政府 / 中共X街道工作委员会 X街道办事处: the government side files it.
-    primary = [n for n in agency_names if "政府" in n or n.endswith("办事处")][:1] or agency_names[
-        :1
-    ]
+    government_side = [n for n in agency_names if "政府" in n or n.endswith("办事处")]
+    primary = government_side[:1] or agency_names[:1]
     source_agency = next(
         (
             m.group(1)

@@ -232,6 +232,8 @@ def segment(text: str) -> tuple[str, ...]:
     return tuple(_jieba().lcut(text))
 
 
+# Reports share most of their vocabulary: each word is checked once, not once per page.
+@lru_cache(maxsize=200_000)
 def _keyword_form(token: str) -> str | None:
     """The word a token counts as for keywords, or None if it is no keyword (too short or
     long, a stop word, a number)."""
@@ -239,12 +241,6 @@ def _keyword_form(token: str) -> str | None:
     if not 2 <= len(word) <= _MAX_KEYWORD or word.lower() in _STOP_WORDS:
         return None
     return None if _NUMBER_TOKEN.fullmatch(word) else word
-
-
-# token -> _keyword_form(token): reports share most of their vocabulary, so the checks are
-# made once per word, not once per word per page.
-_keyword_forms: dict[str, str | None] = {}
-_MAX_FORMS = 200_000
 
 
 def keywords(tokens: Sequence[str], top: int = 10) -> tuple[str, ...]:
@@ -255,14 +251,8 @@ def keywords(tokens: Sequence[str], top: int = 10) -> tuple[str, ...]:
     """
     idf, median = _idf()
     counts: dict[str, float] = {}
-    forms = _keyword_forms
     for token, count in Counter(tokens).items():  # count first: ~5x fewer words than tokens
-        if token in forms:
-            word = forms[token]
-        else:
-            if len(forms) >= _MAX_FORMS:  # a bounded memo of the vocabulary seen
-                forms.clear()
-            word = forms[token] = _keyword_form(token)
+        word = _keyword_form(token)
         if word is not None:
             counts[word] = counts.get(word, 0.0) + count
     total = sum(counts.values())
