@@ -155,10 +155,14 @@ def full_department(department: str) -> str:
     return department
 
 
+# A bracket is a note ((以下简称…), (试行)), except the province in 中国(河北)自由贸易试验区.
+_NOTE_BRACKET = re.compile(r"(?<!中国)[（(][^（）()]*[）)]")
+
+
 def parse_agency(raw: str) -> AgencyName | None:
     """Parse one written agency name; None when the text does not look like an agency."""
     name = _ROLE.sub("", re.sub(r"\s+", "", raw)).strip("：:，,。 ")
-    name = re.sub(r"[（(][^（）()]*[）)]", "", name)  # (以下简称…)
+    name = _NOTE_BRACKET.sub("", name)  # (以下简称…)
     if name.startswith("中共"):
         name = name[2:]
     # 兴安盟行署外事办公室: a league's or prefecture's 行署 is its 行政公署, by its official name.
@@ -235,7 +239,9 @@ def title_agency(title: str) -> list[str]:
         head,
     )
     head = head[: cut.start()] if cut else ""
-    head = re.sub(r"[（(][^（）()]*[）)]", "", head)
+    # 应急管理部发布2023年法治政府建设年度报告: a headline's verb is not part of the name.
+    head = re.sub(r"(?:正式)?(?:发布|公布|印发)$", "", head)
+    head = _NOTE_BRACKET.sub("", head)
     parts = [p for p in re.split(r"[\s、,，]+|(?<=委)(?!员会)(?=\S)|和(?=\S+政府)", head) if p]
     return parts
 

@@ -462,6 +462,12 @@ def compiler_agency(lines: Sequence[str]) -> str | None:
     return None
 
 
+def titles_other_genre(title: str | None) -> bool:
+    """Whether a title at the top of the text says the page is something else (a guide, a
+    plan); a menu's link (• 政府信息公开指南) says nothing of the page it is on."""
+    return title is not None and not _LIST_ITEM.match(title) and not_a_report(title) is not None
+
+
 def title_from_end(lines: Sequence[str]) -> str | None:
     """A report title given near the end: an 附件 line or a repeated title after the signature."""
     for line in reversed(lines[-8:]):

@@ -159,14 +159,18 @@ def _title(page: Page, fields: dict[str, str], doc: Document) -> str | None:
     ]
     headings = list(page.title_candidates)
     hint = doc.title_hint.strip() if doc.title_hint else None
+    top = classify.title_from_lines(page.body_lines)
+    # 晋江市人民政府信息公开指南 … l政府信息公开年度报告: a guide whose text was cut inside its
+    # list of columns; the title on top says what the page is, not the last line naming a report.
+    end = None if classify.titles_other_genre(top) else classify.title_from_end(page.body_lines)
     found = [
         title
         for title in (
             *given,
             *headings,
-            classify.title_from_lines(page.body_lines),
+            top,
             hint,
-            classify.title_from_end(page.body_lines),
+            end,
             classify.title_in_text(page.body_lines),
         )
         if title
@@ -178,7 +182,7 @@ def _title(page: Page, fields: dict[str, str], doc: Document) -> str | None:
     fallback = [
         *given,
         *(h for h in headings if h == hint),
-        classify.title_from_lines(page.body_lines),
+        top,
         hint,
     ]
     return next((t for t in fallback if t), found[0] if found else None)

@@ -276,7 +276,10 @@ _TIMED_DATELINE = re.compile(
 
 
 # (2021年1月19日) under a title, or opening an untitled page: the document's own date.
-_BRACKETED_DATE = re.compile(r"\s*[（(]\s*((?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\s*[）)]\s*")
+# (2021年1 月21 日): a word processor's spaces inside the date too.
+_BRACKETED_DATE = re.compile(
+    r"\s*[（(]\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*[）)]\s*"
+)
 
 
 def dateline(lines: Sequence[str]) -> date | None:

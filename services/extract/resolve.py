@@ -30,6 +30,7 @@ from shared.regions import (
 )
 
 # Bodies of zones (开发区, 新区, 商务区 管理委员会) have proper names, written as they are.
+_PILOT_ZONE = re.compile(r"^中国[（(]([\u4e00-\u9fff]{2,8})[）)]自由贸易(?:试验|港)区")
 _ZONE = re.compile(r"开发区|新区|高新区|园区|商务区|试验区|示范区|管理委员会|管委会")
 
 
@@ -441,7 +442,12 @@ def resolve_agency(
     else:
         # A central body by the name it is listed under: 司法部, not 中华人民共和国司法部.
         national = best.department.removeprefix("中华人民共和国") or best.department
-        return AgencyResult(national, tuple(joint), Region(), ())
+        pilot = _PILOT_ZONE.match(national)
+        provinces = [d for d in regions().lookup(pilot.group(1)) if d.level == 1] if pilot else []
+        # 中国(河北)自由贸易试验区雄安片区管理委员会: a pilot free trade zone's bracket names
+        # the province it lies in.
+        region = _region(provinces[0].code) if len(provinces) == 1 else Region()
+        return AgencyResult(national, tuple(joint), region, ())
 
     if hint is not None and hint_name is not None:
         if same_department(hint, best):

@@ -815,3 +815,19 @@ def test_a_government_as_the_source_of_a_report_that_speaks_as_we_is_the_reporte
     # A department as the source still only posts its government's report.
     posted = page.replace("来源:炉霍县人民政府", "来源:县司法局")
     assert extract("", body=posted).agency != "县司法局"
+
+
+def test_a_headline_naming_its_publisher_gives_the_publisher_as_the_agency() -> None:
+    result = extract("应急管理部发布2023年法治政府建设年度报告")
+    assert result.agency == "应急管理部"
+    assert result.report_year == 2023
+
+
+def test_a_pilot_free_trade_zone_keeps_its_province_in_brackets_and_is_placed_in_it() -> None:
+    title = "中国(河北)自由贸易试验区雄安片区管理委员会2022年政府信息公开工作年度报告"
+    result = extract(title, body="报告中所列数据统计期限为2022年1月1日至12月31日。\n" + _BODY)
+    assert result.agency == "中国(河北)自由贸易试验区雄安片区管理委员会"
+    assert (result.region.province, result.region.city) == ("河北省", None)
+    # Any other bracket in a title is a note, not part of the name.
+    noted = extract("昆明市科学技术局(试行)2023年法治政府建设年度报告")
+    assert noted.agency == "昆明市科学技术局"

@@ -206,3 +206,17 @@ def test_how_to_apply_for_information_is_not_a_report_below_a_long_menu() -> Non
     welcome = "您好!\n欢迎使用阿拉善盟政府信息依申请公开系统。\n" + _DISCLOSURE_HEADINGS
     result = extract_document(Document(content=welcome.encode(), content_type="text/plain"))
     assert result.is_annual_report is False
+
+
+def test_a_guide_cut_inside_its_list_of_columns_is_not_the_report_it_lists() -> None:
+    """The last line names a 年度报告 (a column of the guide); the title on top says what the
+    page is."""
+    text = (
+        "晋江市人民政府信息公开指南\n(2023年12月28日)\n"
+        "为了保障公民、法人和其他组织依法获取政府信息,提高政府工作的透明度,根据《中华人民共和国"
+        "政府信息公开条例》的规定,编制本指南。\n一、主动公开\n(一)公开范围\n"
+        "l 政府信息公开指南\nl 政府信息公开目录\n机构设置\nl依申请公开\nl政府信息公开年度报告"
+    )
+    result = extract_document(Document(content=text.encode(), content_type="text/plain"))
+    assert (result.is_annual_report, result.kind) == (False, "other")
+    assert result.title == "晋江市人民政府信息公开指南"

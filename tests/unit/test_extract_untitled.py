@@ -268,6 +268,9 @@ def test_a_bracketed_date_opening_an_untitled_page_is_its_date() -> None:
         "一、总体情况\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n"
     )
     assert str(extract(text).published) == "2021-01-19"
+    # A word processor's spaces inside the date are still the date.
+    spaced = text.replace("(2021年1月19日)", "(2021年1 月19 日)")
+    assert str(extract(spaced).published) == "2021-01-19"
     # Further down, a bracketed date is some other event's.
     later = text.replace("(2021年1月19日)\n", "") + "(2021年1月19日)\n"
     assert extract(later).published is None
