@@ -534,6 +534,11 @@ _SELF_REFERENCE = re.compile(
 )
 
 
+# 全省各级行政机关, 全州各级政府及其部门: only the government of the whole speaks for all its
+# levels' governments (a department says 全省各级司法行政机关, 全市系统).
+_ALL_GOVERNMENTS = re.compile(r"全(省|市|州|县|区|旗|盟)各级(?:人民)?(?:政府|行政机关)")
+
+
 _ABBREVIATION_NOTE = re.compile(r"[(（]以下简称[^)）]{1,24}[)）]")
 _RUN_IN_HEADING = re.compile(r"^[(（][一二三四五六七八九十]{1,2}[)）][^。,，]{2,20}。")
 
@@ -589,7 +594,7 @@ def self_reference(lines: Sequence[str]) -> str | None:
     opening = "\n".join(lines[:8])[:1500]
     if _DEPARTMENT_SELF.search(opening):  # 我局, 本委: a department's report
         return None
-    match = _SELF_REFERENCE.search(opening)
+    match = _SELF_REFERENCE.search(opening) or _ALL_GOVERNMENTS.search(opening)
     return f"{match.group(1)}人民政府" if match else None
 
 

@@ -319,3 +319,22 @@ def test_a_written_date_line_with_a_bracketed_hit_counter_is_the_publication_dat
         "本报告所列数据的统计期限自2023年1月1日起至2023年12月31日止。\n一、总体情况\n" + _FILLER
     )
     assert str(extract(text).published) == "2024-01-25"
+
+
+def test_a_report_for_all_the_levels_governments_is_the_whole_ones() -> None:
+    text = (
+        "2024年,在党中央、国务院的坚强领导下,全省各级行政机关坚持以习近平新时代中国特色社会主义"
+        "思想为指导,深入学习贯彻习近平法治思想,全面贯彻习近平总书记考察青海重要讲话精神,"
+        "法治政府建设取得了新成效。现将有关情况报告如下。\n"
+        "一、始终坚持党对法治政府建设的全面领导,以法治政府建设引领更高水平的法治青海建设\n"
+        + _FILLER
+    )
+    result = extract(text)
+    assert (result.kind, result.report_year) == ("法治政府建设年度报告", 2024)
+    assert result.agency == "青海省人民政府"
+    assert result.region.province == "青海省"
+    # A department's report speaks for its own line of work at every level, not the government.
+    department = text.replace("全省各级行政机关", "全省各级司法行政机关").replace(
+        "现将有关情况", "现将我厅有关情况"
+    )
+    assert extract(department).agency != "青海省人民政府"
