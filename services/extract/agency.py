@@ -234,7 +234,7 @@ def title_agency(title: str) -> list[str]:
     """The agency names a title starts with; several for a joint report (区委 and 区人民政府)."""
     head = re.sub(r"^\s*(?:\d{4}|[〇○零一二]{4})\s*年度?", "", title)
     cut = re.search(
-        r"关于|(?:19|20)\d{2}\s*年|[〇○零一二][〇○零一二三四五六七八九]{3}年|法治政府|法治建设|"
+        r"关于|(?:19|20)\d{2}(?:\s*年|(?!\d))|[〇○零一二][〇○零一二三四五六七八九]{3}年|法治政府|法治建设|"
         r"依法行政|政府信息公开|信息公开|履职|述职|年度",
         head,
     )

@@ -72,6 +72,9 @@ _BODY_REPORT = re.compile(
     r"|(?:有关|相关)?(?:工作)?情况报告如下"
     r"|(?:现公布|现向社会公布|现发布|现予(?:以)?(?:公布|发布)|(?:特|现)?编制(?:并(?:向社会)?公布)?)"
     r"[^。]{0,60}?(?:年度报告|工作报告)"
+    # 据司法部网站消息,司法部发布2023年法治政府建设年度报告。具体报告如下: a reprint's lead.
+    r"|[\u4e00-\u9fff]{2,20}?(?:正式)?(?:发布|公布)了?(?:19|20)\d{2}年度?[^。]{0,40}?报告"
+    r"[。,，]?\s*(?:具体|全文|报告全文)[^。]{0,4}如下"
 )
 _BODY_VERB = re.compile(
     r"^(?:现将|现公布|现向社会公布|现发布|现予(?:以)?(?:公布|发布)"
@@ -252,6 +255,9 @@ def title_from_lines(lines: Sequence[str]) -> str | None:
                 and is_title_like(above)
             ):
                 # 重庆市沙坪坝区人民政府小龙坎街道 / 办事处2023年…报告: one name over two lines.
+                return above + line
+            if above and re.search(r"(?:19|20)\d{2}年?度?$", above) and is_title_like(above):
+                # 自治区人民政府办公厅2022 / 政府信息公开工作年度报告: split after the year.
                 return above + line
             if re.match(r"(?:19|20)\d{2}|关于", line):
                 # 赵县人民政府 / 2022年度…报告: the agency is on the line above, here or where

@@ -831,3 +831,15 @@ def test_a_pilot_free_trade_zone_keeps_its_province_in_brackets_and_is_placed_in
     # Any other bracket in a title is a note, not part of the name.
     noted = extract("昆明市科学技术局(试行)2023年法治政府建设年度报告")
     assert noted.agency == "昆明市科学技术局"
+
+
+def test_a_title_split_after_its_year_is_one_title() -> None:
+    page = (
+        "政府信息公开\n自治区人民政府办公厅2022\n政府信息公开工作年度报告\n"
+        "依据《中华人民共和国政府信息公开条例》要求,编制本报告。\n一、总体情况\n"
+        "2022年,自治区人民政府办公厅贯彻习近平总书记视察新疆重要讲话精神,全力推进新疆政府信息公开工作。"
+    )
+    result = extract("", body=page)
+    assert result.title == "自治区人民政府办公厅2022政府信息公开工作年度报告"
+    assert result.agency == "新疆维吾尔自治区人民政府办公厅"
+    assert result.report_year == 2022

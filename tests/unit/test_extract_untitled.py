@@ -338,3 +338,20 @@ def test_a_report_for_all_the_levels_governments_is_the_whole_ones() -> None:
         "现将有关情况", "现将我厅有关情况"
     )
     assert extract(department).agency != "青海省人民政府"
+
+
+def test_a_reprints_lead_names_the_report_it_carries_and_its_publisher() -> None:
+    text = (
+        "发布时间:2024-11-18 18:01:19 来源: sp20241118\n"
+        "中新网 3月29日电 据司法部网站消息,司法部发布2023年法治政府建设年度报告。具体报告如下:\n"
+        "一、坚持把党的领导贯穿到法治政府建设全过程各方面\n" + _FILLER
+    )
+    result = extract(text)
+    assert (result.kind, result.report_year, result.agency) == (
+        "法治政府建设年度报告",
+        2023,
+        "司法部",
+    )
+    # News that only tells of the report does not carry it.
+    news = text.replace("具体报告如下:", "报告显示,该部全年办理行政复议案件120件。")
+    assert not extract(news).is_annual_report
