@@ -242,7 +242,7 @@ def title_agency(title: str) -> list[str]:
     # 应急管理部发布2023年法治政府建设年度报告: a headline's verb is not part of the name.
     head = re.sub(r"(?:正式)?(?:发布|公布|印发)$", "", head)
     head = _NOTE_BRACKET.sub("", head)
-    parts = [p for p in re.split(r"[\s、,，]+|(?<=委)(?!员会)(?=\S)|和(?=\S+政府)", head) if p]
+    parts = [p for p in re.split(r"[\s、,，]+|(?<=委)(?!员会|会)(?=\S)|和(?=\S+政府)", head) if p]
     return parts
 
 

@@ -82,7 +82,9 @@ _BODY_VERB = re.compile(
 )
 # Who compiled the report: 本报告由南平市人民政府办公室根据《条例》…编制.
 _COMPILER = re.compile(
-    r"由([\u4e00-\u9fff]{2,40}?)(?:(?:根据|依据|按照|结合|汇总|负责|在)[^。]{0,240}?)?编(?:制|写)"
+    # 由南宁经济技术开发区管理委员会(以下简称经开区管委会)编制: the name before its short form.
+    r"由([\u4e00-\u9fff]{2,40}?)(?:[(（][^)）]{0,30}[)）])?"
+    r"(?:(?:根据|依据|按照|结合|汇总|负责|在)[^。]{0,240}?)?编(?:制|写)"
 )
 # …的规定,吉林经济技术开发区管委会编制了吉林经济技术开发区2023年政府信息公开工作年度报告.
 _COMPILED = re.compile(
@@ -528,7 +530,8 @@ _BODY_AGENCY = re.compile(
 
 
 _FIRST_SUBJECT = re.compile(
-    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{0,10}(?:省|市|县|区|州|旗|盟|街道|街|镇|乡)"
+    # 2025年中仓街道积极…: the subject starts after the year, not at its 年.
+    r"(?:(?<![\u4e00-\u9fff\d])|(?<=\d年)|(?<=\d年度))([\u4e00-\u9fff]{0,10}(?:省|市|县|区|州|旗|盟|街道|街|镇|乡)"
     r"(?:[\u4e00-\u9fff]{0,12}?(?:局|委员会|办公室|办公厅|厅|人民政府|政府|办事处))?)"
     r"(?:坚持|认真|深入|深学|全面|始终|紧扣|紧紧|扎实|持续|聚焦|坚决|积极|着力|以习近平"
     r"|在(?:19|20)\d{2}年)"
@@ -557,13 +560,14 @@ def opening_subject(lines: Sequence[str]) -> str | None:
         # 广西-东盟经济技术开发区(以下简称“广西-东盟经开区”)深入…: the short form it defines.
         line = _ABBREVIATION_NOTE.sub("", _RUN_IN_HEADING.sub("", line, count=1), count=1)
         match = _OPENING_SUBJECT.match(line)
-        if match:
+        if match and not _ADVERB.fullmatch(match.group(1)):  # 2025年,严格按照…: no subject
             # 河北区法治政府建设坚持…: the subject is the place, not its work.
             return _zone_body(_street(_SUBJECT_TOPIC.sub("", match.group(1)))) or None
     match = _first_match(_FIRST_SUBJECT, lines[:4], width=300)
     return _street(match.group(1)) if match else None
 
 
+_ADVERB = re.compile(r"严格|认真|深入|全面|进一步|切实|不断|持续|积极|扎实|始终")
 _ZONE_NAME = re.compile(r"(?:开发区|高新区|新区|投资区|工业园区|产业园区|试验区|示范区)$")
 
 

@@ -66,6 +66,8 @@ DOMAIN_EXCEPTIONS: dict[str, str] = {
     "fz": "350100",  # 福州
     "xm": "350200",  # 厦门
     "dl": "210200",  # 大连
+    "harbin": "230100",  # 哈尔滨 (harbin.gov.cn), by its old spelling
+    "hrb": "230100",  # hrbdl.gov.cn: 哈尔滨 + 道里
     "cqqj": "500110",  # 綦江区 (www.cqqj.gov.cn); 黔江区 is qianjiang.gov.cn
 }
 # Labels that name no place: the portal's own sections.
@@ -99,15 +101,34 @@ def _readings(char: str) -> list[str]:
     return out
 
 
+def _initials(reading: str) -> set[str]:
+    """A syllable's initials as domains write them: t for tong, and zh, ch, sh either as one
+    letter or two (bjtzh is 北京 + 通州, bjxch 北京 + 西城)."""
+    return {reading[0], reading[:2]} if reading[:2] in ("zh", "ch", "sh") else {reading[0]}
+
+
 def _spellings(name: str) -> tuple[list[str], list[str]]:
     """Every full spelling of a name, and every spelling by initials."""
     per_char = [_readings(char) for char in name]
     if not all(per_char):
         return [], []
     full = ["".join(p) for p in itertools.islice(itertools.product(*per_char), _MAX_READINGS)]
-    initial_sets = [sorted({r[0] for r in readings}) for readings in per_char]
+    initial_sets = [sorted(set().union(*map(_initials, readings))) for readings in per_char]
     short = ["".join(p) for p in itertools.islice(itertools.product(*initial_sets), _MAX_READINGS)]
     return full, short
+
+
+# A division's level as domains spell it after the name: qinghexian (清河县), xqq (兴庆区).
+_LEVEL_SPELLINGS = {
+    "县": ("xian", "x"),
+    "区": ("qu", "q"),
+    "市": ("shi", "s"),
+    "旗": ("qi", "q"),
+    "州": ("zhou", "z"),
+    "盟": ("meng", "m"),
+}
+# A government's domain may end in its word for government: jxjaxzf (靖安县政府), gnzrmzf.
+_GOVERNMENT_ENDINGS = ("rmzf", "zf")
 
 
 def _stems(division: Division, names: Iterable[str]) -> list[str]:
@@ -123,10 +144,10 @@ def _stems(division: Division, names: Iterable[str]) -> list[str]:
 
 def _short_forms(division: Division, names: Iterable[str], table: RegionTable) -> list[str]:
     """The division's short forms that are not its name's beginning (喀左 for 喀喇沁左翼蒙古族
-    自治县: www.kazuo.gov.cn; 察右中旗), where the table gives that short form to it alone.
-    Counties and banners only: a zone's short form (冀南 for 邯郸冀南新区) would make a city's
+    自治县: www.kazuo.gov.cn; 察右中旗; 海南州), where the table gives that short form to it
+    alone. Counties, banners and autonomous prefectures only: a zone's short form (冀南 for 邯郸冀南新区) would make a city's
     spelling (jinan, 济南) ambiguous."""
-    if not division.name.endswith(("县", "旗")):
+    if not division.name.endswith(("县", "旗", "自治州")):  # 海南州: www.hainanzhou.gov.cn
         return []
     return sorted(
         n
@@ -172,32 +193,27 @@ def build_index() -> Index:
             aliases.setdefault(division.code, []).append(name)
     full: dict[str, set[str]] = {}
     short: dict[str, set[str]] = {}
-    initials_of: dict[str, list[str]] = {}
     for code, division in table.by_code.items():
         names = aliases.get(code, [division.name])
-        for stem in _stems(division, names)[:1] + _short_forms(division, names, table):
+        stems = _stems(division, names)
+        for i, stem in enumerate(stems[:1] + _short_forms(division, names, table)):
             spelled, initials = _spellings(stem)
+            level = _LEVEL_SPELLINGS.get(division.name[-1]) if i == 0 else None
+            if level and stem != division.name:  # 清河 + 县: qinghexian, qhx
+                spelled += [key + level[0] for key in spelled]
+                initials += [key + level[1] for key in initials]
             for key in spelled:
                 full.setdefault(key, set()).add(code)
             for key in initials:
                 short.setdefault(key, set()).add(code)
-            initials_of[code] = initials
-    for code, division in table.by_code.items():  # tjjh: 天津 + 静海; lnjp: 辽宁 + 建平
-        if division.level != 3 or not division.parent:
-            continue
-        outers = {division.parent, code[:2] + "0000"}
-        for outer_code in outers:
-            for outer, inner in itertools.product(
-                initials_of.get(outer_code, []), initials_of.get(code, [])
-            ):
-                short.setdefault(outer + inner, set()).add(code)
     return (
         {k: tuple(sorted(v)) for k, v in full.items()},
         {k: tuple(sorted(v)) for k, v in short.items()},
     )
 
 
-def _label_match(label: str) -> HostMatch | None:
+def _single_match(label: str) -> HostMatch | None:
+    """The divisions one spelling names: a listed domain, a full spelling, initials."""
     if label in DOMAIN_EXCEPTIONS:
         return HostMatch((DOMAIN_EXCEPTIONS[label],), label, True)
     full, short = _index()
@@ -205,6 +221,65 @@ def _label_match(label: str) -> HostMatch | None:
         return HostMatch(full[label], label, True)
     if label in short:
         return HostMatch(short[label], label, False)
+    return None
+
+
+def _outer_codes(label: str) -> tuple[str, ...]:
+    """Every division a spelling may name when it stands before another (gz is 广州 alone,
+    but 贵州 too in gzhezhang)."""
+    full, short = _index()
+    listed = (DOMAIN_EXCEPTIONS[label],) if label in DOMAIN_EXCEPTIONS else ()
+    return (*listed, *full.get(label, ()), *short.get(label, ()))
+
+
+@lru_cache(maxsize=4096)
+def _compound_match(label: str) -> HostMatch | None:
+    """A label that spells a division after the place it lies in (tjjh: 天津 + 静海;
+    hrbdl: 哈尔滨 + 道里; yncxym: 云南 + 楚雄 + 元谋): the inner divisions inside an outer."""
+    codes: list[str] = []
+    exact = False
+    for cut in range(2, len(label) - 1):
+        outers = _outer_codes(label[:cut])
+        if not outers:
+            continue
+        rest = label[cut:]
+        # Inside a place, a listed domain's spelling may be another's (sqsc: 宿迁 + 宿城, not
+        # 四川): every reading stands.
+        inner = _compound_match(rest)
+        if _outer_codes(rest):
+            inner = HostMatch(_outer_codes(rest), rest, rest in _index()[0])
+        if inner is None:
+            continue
+        for code in inner.codes:
+            if code not in codes and any(code != o and contains(o, code) for o in outers):
+                codes.append(code)
+                exact = exact or inner.exact
+    return HostMatch(tuple(codes), label, exact) if codes else None
+
+
+def _spelled_match(label: str) -> HostMatch | None:
+    """A full spelling alone, else every reading as initials, flat (ahjx as 阿合奇县) or nested
+    (安徽 + 泾县): initials are ambiguous, so all their readings stand."""
+    single = _single_match(label)
+    if single is not None and single.exact:
+        return single
+    nested = _compound_match(label)
+    if single is None or nested is None:
+        return single or nested
+    codes = tuple(dict.fromkeys((*nested.codes, *single.codes)))
+    return HostMatch(codes, label, nested.exact)
+
+
+def _label_match(label: str) -> HostMatch | None:
+    found = _spelled_match(label)
+    if found is not None:
+        return found
+    for ending in _GOVERNMENT_ENDINGS:  # jxjaxzf: 江西 + 靖安县 + 政府
+        stem = label.removesuffix(ending)
+        if stem != label and len(stem) >= 2:
+            found = _spelled_match(stem)
+            if found is not None:
+                return HostMatch(found.codes, label, found.exact)
     return None
 
 

@@ -42,6 +42,15 @@ def extract(title: str, url: str | None = None, body: str = _BODY, **hints: obje
         ("https://www.shaanxi.gov.cn/", {"610000"}),  # pinyin cannot tell 陕西 from 山西
         ("http://www.kazuo.gov.cn/", {"211324"}),  # 喀左: the short form, not the name's start
         ("http://www.cqqj.gov.cn/zwgk/", {"500110"}),  # 綦江区's portal, not 黔江区's (qianjiang)
+        ("https://www.bjtzh.gov.cn/", {"110112"}),  # 北京 + 通州: zh as two letters
+        ("https://xxgk.shbsq.gov.cn/", {"310113"}),  # 上海 + 宝山区: the level's initial
+        # 清河 + 县 in full; 青河县 and 精河县 (by a rare reading of 精) spell the same
+        ("http://qinghexian.gov.cn/", {"130534", "654325", "652722"}),
+        ("http://hrbdl.gov.cn/", {"230102"}),  # 哈尔滨 by its old spelling + 道里
+        ("http://www.sqsc.gov.cn/", {"321302"}),  # 宿迁 + 宿城: sc is 四川 alone, not inside
+        ("http://www.yncxym.gov.cn/", {"532328"}),  # 云南 + 楚雄 + 元谋
+        ("http://www.jxjaxzf.gov.cn/", {"360925", "360821"}),  # 江西 + 靖安县 (吉安县) + 政府
+        ("http://www.hainanzhou.gov.cn/", {"632500"}),  # an autonomous prefecture's short form
         # 济南 (and 金安区, 晋安区), not 邯郸冀南新区: a zone's short form is not a spelling
         ("http://www.jinan.gov.cn/", {"341502", "350111", "370100"}),
     ],
@@ -843,3 +852,10 @@ def test_a_title_split_after_its_year_is_one_title() -> None:
     assert result.title == "自治区人民政府办公厅2022政府信息公开工作年度报告"
     assert result.agency == "新疆维吾尔自治区人民政府办公厅"
     assert result.report_year == 2022
+
+
+def test_a_zones_管委会_in_a_title_is_one_name_not_a_joint_report() -> None:
+    result = extract("河北唐山芦台经济开发区管委会2022年度法治政府建设工作报告")
+    assert result.agency == "河北唐山芦台经济开发区管理委员会"
+    assert result.joint_agencies == ()
+    assert (result.region.province, result.region.city) == ("河北省", "唐山市")

@@ -355,3 +355,26 @@ def test_a_reprints_lead_names_the_report_it_carries_and_its_publisher() -> None
     # News that only tells of the report does not carry it.
     news = text.replace("具体报告如下:", "报告显示,该部全年办理行政复议案件120件。")
     assert not extract(news).is_annual_report
+
+
+def test_the_opening_subject_starts_after_the_year_and_is_not_an_adverb() -> None:
+    text = (
+        "依据《中华人民共和国政府信息公开条例》第五十条规定,编制本报告。\n一、总体情况\n"
+        "2025年中仓街道积极推动街道政府信息公开工作,努力保障公民依法获取街道信息。\n"
+        "二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n" + _FILLER
+    )
+    result = extract(text, url="https://www.bjtzh.gov.cn/tzzfxxgk/202601/1778607.shtml")
+    assert result.agency == "北京市通州区中仓街道办事处"
+    adverb = text.replace("2025年中仓街道积极推动街道", "2025年,严格按照《条例》推动")
+    assert extract(adverb).agency is None
+
+
+def test_the_compiler_is_the_name_before_the_short_form_it_defines() -> None:
+    text = (
+        "本报告根据《中华人民共和国政府信息公开条例》要求,由南宁经济技术开发区管理委员会"
+        "(以下简称经开区管委会)编制。本年度报告中所列数据的统计期限自2021年1月1日至2021年12月31日。"
+        "如对本年度报告有任何疑问,请与经开区管委会政府信息公开办公室联系。\n" + _FILLER
+    )
+    result = extract(text)
+    assert result.agency == "南宁经济技术开发区管理委员会"
+    assert (result.region.city, result.report_year) == ("南宁市", 2021)
