@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from services.extract.places import CITED_TITLE
 from services.extract.report_year import year_in
 from shared.events import ReportKind
 from shared.regions import regions, towns
@@ -439,6 +440,11 @@ def body_genre(lines: Sequence[str]) -> str | None:
     )
     if match:
         return f"the opening says: {match.group(0)}"
+    reprint = next((line for line in lines[:3] if _NEWS_REPRINT.match(line)), None)
+    if reprint is not None and _first_match(_BODY_REPORT, lines[:12]) is None:
+        # 原标题:陕西发布2025年法治政府建设情况…: news about the report, quoting it, unless
+        # it says it carries the report (…具体报告如下).
+        return f"a news article: {reprint[:40]}"
     guide = next((line for line in lines[:12] if _GUIDE_TITLE.search(line)), None)
     if guide is not None and is_title_like(guide):
         return f"the page is a guide: {guide}"
@@ -502,6 +508,7 @@ _SUBJECT_TOPIC = re.compile(
     r"(?:的)?(?:法治政府建设|法治建设|依法行政|政务公开|政府信息公开)(?:工作)?$"
 )
 # An opening that says what else the page is: a guide, rules, a plan (信息公开指南 look alike).
+_NEWS_REPRINT = re.compile(r"^原标题\s*[:：]")
 _DOWNWARD_ADDRESSEE = re.compile(r"^各[^。:：]{1,80}[:：]$")
 _OTHER_GENRE = re.compile(
     r"(?:制定|编制|修订|印发)本(?:公开)?(?:指南|办法|制度|规定|细则|方案|计划|要点)"
@@ -590,6 +597,22 @@ def _zone_body(subject: str) -> str:
 def _street(subject: str) -> str:
     """白云街 → 白云街道: Guangdong's street offices call themselves X街 in their reports."""
     return subject + "道" if len(subject) >= 3 and subject.endswith("街") else subject
+
+
+def self_named_department(lines: Sequence[str]) -> str | None:
+    """The department a report that speaks as 我厅 names itself by in its text (副省长、省公安厅
+    党委书记…): the relative name with the same ending it uses most in the opening, outside
+    cited titles."""
+    called = department_self(lines)
+    if called not in ("局", "厅", "委"):
+        return None
+    opening = CITED_TITLE.sub("", "\n".join(lines[:20])[:2000])
+    counts: dict[str, int] = {}
+    pattern = rf"(?<![\u4e00-\u9fff])(?:省|市|县|区|州)(?:(?!的|和|与|在|及|下|政府)[\u4e00-\u9fff]){{2,10}}?{called}"
+    for match in re.finditer(pattern, opening):
+        name = match.group(0)
+        counts[name] = counts.get(name, 0) + 1
+    return max(counts, key=lambda name: counts[name]) if counts else None
 
 
 def department_self(lines: Sequence[str]) -> str | None:

@@ -264,8 +264,13 @@ def _written_agencies(
         if not any(other != name and other in defined.get(name, "") for other in written)
     ]
     if not any(parse_agency(name) for name in written):
-        # 我局 and nothing more: the contact sentence, or the URL (jmssfj)
-        spelled = contact or url_agency(url, classify.department_self(body))
+        # 我局 and nothing more: the contact sentence, the name the text gives the 局 (省公安厅
+        # 党委书记…), or the URL (jmssfj)
+        spelled = (
+            contact
+            or classify.self_named_department(body)
+            or url_agency(url, classify.department_self(body))
+        )
         written.extend([spelled] if spelled else [])
     return written
 

@@ -378,3 +378,31 @@ def test_the_compiler_is_the_name_before_the_short_form_it_defines() -> None:
     result = extract(text)
     assert result.agency == "南宁经济技术开发区管理委员会"
     assert (result.region.city, result.report_year) == ("南宁市", 2021)
+
+
+def test_a_department_speaking_as_我厅_is_the_name_its_text_gives_it() -> None:
+    text = (
+        "2020年,在省委、省政府和公安部的坚强领导下,我厅深入学习贯彻习近平法治思想,"
+        "积极统筹推进法治政府建设各项工作任务,取得明显成效。\n"
+        "一、党政主要负责人履行推进法治建设第一责任人职责,加强法治政府建设的情况\n"
+        "副省长、省公安厅党委书记、厅长认真贯彻落实全面依法治国新理念,推动法治政府建设在广东公安"
+        "落地落实。\n" + _FILLER
+    )
+    result = extract(text)
+    assert result.kind == "法治政府建设年度报告"
+    assert result.agency == "广东省公安厅"
+    # A name only inside a cited title is not its own.
+    cited = text.replace("副省长、省公安厅党委书记、厅长", "按照《省公安厅法治建设实施方案》,厅长")
+    assert extract(cited).agency is None
+
+
+def test_a_reprinted_news_article_about_a_report_is_not_the_report() -> None:
+    text = (
+        "原标题:陕西发布2025年法治政府建设情况 持续优化营商环境\n"
+        "3月10日,省政府发布关于2025年法治政府建设情况的报告。\n"
+        "2025年,在省委坚强领导下,省政府认真落实《法治政府建设实施纲要(2021-2025年)》要求,"
+        "深入推进依法行政,法治政府建设取得新成效,全面推进法治政府建设。\n" + _FILLER
+    )
+    result = extract(text)
+    assert (result.is_annual_report, result.kind) == (False, "other")
+    assert result.reasons[0].startswith("not a report: a news article")
