@@ -13,7 +13,7 @@ import importlib.util
 import re
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -152,8 +152,34 @@ def parse_regions(lines: Iterable[str]) -> RegionTable:
 
 @lru_cache(maxsize=1)
 def regions() -> RegionTable:
-    """The table, loaded on first use (about 0.1 s) and kept for the life of the process."""
-    return parse_regions(line.decode("utf-8") for line in _TOP_LEVELS.findall(_read_table()))
+    """The table, loaded on first use (about 0.1 s) and kept for the life of the process, with
+    the former names of renamed divisions (横县, now 横州市) for the reports they wrote."""
+    table = parse_regions(line.decode("utf-8") for line in _TOP_LEVELS.findall(_read_table()))
+    changes = _zip_path().with_name("china_location_change.txt")
+    if changes.exists():
+        table = with_former_names(table, changes.read_text("utf-8").splitlines())
+    return table
+
+
+def with_former_names(table: RegionTable, lines: Iterable[str]) -> RegionTable:
+    """The table with each renamed division's former name (jionlp's list of changes:
+    `date  approver  province  short  city  short  county  short=>province  city  county`) as a
+    name of the division it became. The former name keeps itself (a 2020 report of 横县人民政府
+    is 横县's) and the code of today's division (450181 横州市), so the region is today's. A
+    former name that is a current division's name elsewhere is left out: it would be ambiguous."""
+    by_name = {name: list(divisions) for name, divisions in table.by_name.items()}
+    for line in lines:
+        before, arrow, after = line.partition("=>")
+        old, new = before.split("\t")[2:], after.split("\t")
+        if not arrow or len(old) not in (4, 6) or len(new) != len(old) // 2:
+            continue
+        old_name, new_full = old[-2], "".join(new)
+        codes = table.by_full_name.get(new_full, ())
+        if len(codes) != 1 or old_name in by_name or old_name == new[-1]:
+            continue
+        current = table.by_code[codes[0]]
+        by_name[old_name] = [replace(current, name=old_name)]
+    return RegionTable(table.by_code, {k: tuple(v) for k, v in by_name.items()}, table.by_full_name)
 
 
 @lru_cache(maxsize=1)

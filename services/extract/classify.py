@@ -92,7 +92,8 @@ _COMPILED = re.compile(
     r"[,，。]\s*([\u4e00-\u9fff]{4,40}?)(?:特)?编(?:制|写)了?[^。，,]{0,60}?(?:年度报告|年报|工作报告)"
 )
 _GOVERNMENT_OFFICE = re.compile(
-    r"^(.{2,30}?(?:人民政府|办事处))(?:办公室|办公厅|党政办|党政综合办|综合办|信息公开|政务公开)"
+    r"^(.{2,30}?(?:人民政府|办事处))"
+    r"(?:办公室|办公厅|党政办|党政综合办|综合办|综合事务|信息公开|政务公开)"
 )
 # Headings and table captions of the 信息公开 report format (国办公开办函〔2021〕30号 and 2019).
 _DISCLOSURE_MARKERS = (
@@ -173,8 +174,12 @@ def not_a_report(title: str) -> str | None:
     return None
 
 
-# A covering letter (关于报送《…年度报告》的函) that carries the report it sends on the same page.
-_COVERING_LETTER = re.compile(r"(?:报送|呈报|上报|报备|提交)[^。]{0,6}《[^》]{4,60}报告》")
+# A covering letter (关于报送《…年度报告》的函) that carries the report it sends on the same
+# page; or the notice that publishes it (关于公布贺州市2009年度…年度报告的通知), the report below.
+_COVERING_LETTER = re.compile(
+    r"(?:报送|呈报|上报|报备|提交)[^。]{0,6}《[^》]{4,60}报告》"
+    r"|(?:公布|印发|发布)《?[^》。]{4,60}年度报告》?的通知"
+)
 
 
 def carried_report(title: str, lines: Sequence[str]) -> str | None:
@@ -191,6 +196,7 @@ def carried_report(title: str, lines: Sequence[str]) -> str | None:
             and year_in(line) is not None
             and _ATTACHMENT.match(line) is None
             and not _COVERING_LETTER.search(line)
+            and not title.endswith(line)  # the letter's own title, split over two lines
             and "《" not in line
             and (found := body_kind(lines[i + 1 :])) is not None
             and found[0] == kind_of(line)
@@ -258,6 +264,13 @@ def title_from_lines(lines: Sequence[str]) -> str | None:
                 and is_title_like(above)
             ):
                 # 重庆市沙坪坝区人民政府小龙坎街道 / 办事处2023年…报告: one name over two lines.
+                return above + line
+            if (
+                above
+                and re.search(r"关于(?:公布|印发|发布|报送)?$", above)
+                and is_title_like(above)
+            ):
+                # 贺州市人民政府办公室关于公布 / 贺州市2009年度…年度报告的通知: one title.
                 return above + line
             if above and re.search(r"(?:19|20)\d{2}年?度?$", above) and is_title_like(above):
                 # 自治区人民政府办公厅2022 / 政府信息公开工作年度报告: split after the year.
@@ -567,7 +580,8 @@ def opening_subject(lines: Sequence[str]) -> str | None:
         # 广西-东盟经济技术开发区(以下简称“广西-东盟经开区”)深入…: the short form it defines.
         line = _ABBREVIATION_NOTE.sub("", _RUN_IN_HEADING.sub("", line, count=1), count=1)
         match = _OPENING_SUBJECT.match(line)
-        if match and not _ADVERB.fullmatch(match.group(1)):  # 2025年,严格按照…: no subject
+        # 2025年,严格按照…; 2022年,我委共在…: no name for a subject.
+        if match and not _ADVERB.fullmatch(match.group(1)) and match.group(1)[0] not in "我本":
             # 河北区法治政府建设坚持…: the subject is the place, not its work.
             return _zone_body(_street(_SUBJECT_TOPIC.sub("", match.group(1)))) or None
     match = _first_match(_FIRST_SUBJECT, lines[:4], width=300)

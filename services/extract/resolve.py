@@ -337,6 +337,9 @@ def _finish(
         region = Region() if place.disputed else _region(fallback_code)
         return AgencyResult(written, tuple(joint), region, notes)
     division = regions().by_code[place.code]
+    if name.places and name.places[-1].code == division.code:
+        # 横县人民政府 in a 2020 report: the name it had then (横州市 since 2021), today's code.
+        division = name.places[-1]
     proper = _ZONE.search(name.department) is not None  # a zone's body: its own proper name
     if name.branch or (proper and name.has_place):
         written = name.raw.removeprefix("中共")

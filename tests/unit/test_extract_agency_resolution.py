@@ -859,3 +859,58 @@ def test_a_zones_管委会_in_a_title_is_one_name_not_a_joint_report() -> None:
     assert result.agency == "河北唐山芦台经济开发区管理委员会"
     assert result.joint_agencies == ()
     assert (result.region.province, result.region.city) == ("河北省", "唐山市")
+
+
+def test_a_renamed_county_keeps_the_name_it_reported_under_and_todays_region() -> None:
+    result = extract("横县2020年度法治政府建设情况报告")
+    assert result.agency == "横县人民政府"  # 横州市 since 2021
+    assert (result.region.province, result.region.city) == ("广西壮族自治区", "南宁市")
+    assert result.region.county == "横州市"
+
+
+def test_former_names_come_from_the_list_of_changes_and_never_shadow_a_current_name() -> None:
+    from shared.regions import regions, with_former_names
+
+    table = regions()
+    changes = [
+        "2021-02-03\t民批\t广西壮族自治区\t广西\t南宁市\t南宁\t横县\t横县=>广西壮族自治区\t南宁市\t横州市",
+        "2010-12-09\t国批\t湖北省\t湖北\t襄樊市\t襄樊=>湖北省\t襄阳市",
+        # 西湖区 is a current name (杭州, 南昌): a former 西湖区 would make it ambiguous.
+        "2020-01-01\t国批\t广西壮族自治区\t广西\t南宁市\t南宁\t西湖区\t西湖=>广西壮族自治区\t南宁市\t横州市",
+        "a line that is not a change",
+    ]
+    found = with_former_names(table, changes)
+    (county,) = found.lookup("横县")
+    assert (county.name, table.by_code[county.code].name) == ("横县", "横州市")
+    (city,) = found.lookup("襄樊市")
+    assert table.by_code[city.code].name == "襄阳市"
+    assert found.lookup("西湖区") == table.lookup("西湖区")
+
+
+def test_a_clause_is_not_an_agencys_name() -> None:
+    from services.extract.agency import parse_agency
+
+    assert parse_agency("2009年,我局") is None
+    assert parse_agency("瓯海区统计局") is not None
+
+
+def test_a_street_offices_unit_that_compiles_its_report_is_the_office() -> None:
+    page = (
+        "发布时间:2026-01-26 14:58:00 来源:浦口区人民政府永宁街道办事处\n"
+        "根据《中华人民共和国政府信息公开条例》相关规定,南京市浦口区人民政府永宁街道办事处综合事务部"
+        "编制本年度政府信息公开工作报告,全面反映2025年度工作成效。\n一、总体情况\n"
+        "2025年,永宁街道深入贯彻落实政务公开工作要求。\n二、主动公开政府信息情况\n"
+        "三、收到和处理政府信息公开申请情况\n"
+    )
+    assert extract("", body=page).agency == "南京市浦口区永宁街道办事处"
+
+
+def test_a_zone_named_in_the_opening_beats_its_我委() -> None:
+    page = (
+        "一、总体情况\n2022年,在区委区政府的正确领导下,广东从化经济开发区管理委员会认真贯彻执行"
+        "《中华人民共和国政府信息公开条例》,及时准确地向社会公开政府信息。\n"
+        "(一)主动公开政府信息。2022年,我委共在网站发布信息220多篇。\n"
+        "二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n"
+    )
+    result = extract("", url="http://www.conghua.gov.cn/zwgk/content/post_8765431.html", body=page)
+    assert result.agency == "广东从化经济开发区管理委员会"

@@ -220,3 +220,18 @@ def test_a_guide_cut_inside_its_list_of_columns_is_not_the_report_it_lists() -> 
     result = extract_document(Document(content=text.encode(), content_type="text/plain"))
     assert (result.is_annual_report, result.kind) == (False, "other")
     assert result.title == "晋江市人民政府信息公开指南"
+
+
+def test_the_notice_that_publishes_a_report_above_it_carries_the_report() -> None:
+    text = (
+        "贺州市人民政府办公室关于公布\n贺州市2009年度政府信息公开工作年度报告的通知\n(贺政办发〔2010〕3号)\n"
+        "各县(区)人民政府:\n按照《中华人民共和国政府信息公开条例》要求,我办编制了"
+        "《贺州市2009年度政府信息公开工作年度报告》,现予公布。\n二〇一〇年一月十九日\n"
+        "贺州市2009年度政府信息公开工作年度报告\n"
+        "根据《中华人民共和国政府信息公开条例》要求,特编制本年度报告。本报告中所列数据的统计期限自2009年1月1日起至2009年12月31日止。\n"
+        "一、概述\n二、主动公开政府信息情况\n三、依申请公开政府信息情况\n"
+    )
+    result = extract_document(Document(content=text.encode(), content_type="text/plain"))
+    assert (result.is_annual_report, result.report_year) == (True, 2009)
+    assert result.title == "贺州市2009年度政府信息公开工作年度报告"
+    assert result.agency == "贺州市人民政府"
