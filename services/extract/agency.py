@@ -167,8 +167,9 @@ def parse_agency(raw: str) -> AgencyName | None:
         name = name[2:]
     # 兴安盟行署外事办公室: a league's or prefecture's 行署 is its 行政公署, by its official name.
     name = re.sub(r"(?<=盟|区)行署(?!长)", "行政公署", name)
-    # 2009年,我局: a clause, not a name (no agency's name holds a digit or a comma).
-    if not 2 <= len(name) <= 30 or name[0] in "我本该各全" or re.search(r"[0-9,，。;；]", name):
+    # 2009年,我局; 浏览我局: a clause, not a name (no agency's name holds a digit, a comma
+    # or 我).
+    if not 2 <= len(name) <= 30 or name[0] in "我本该各全" or re.search(r"[0-9,，。;；我]", name):
         return None
     places, relative, department = split_place(name)
     if (

@@ -105,6 +105,7 @@ _DISCLOSURE_MARKERS = (
     "勾稽关系",
     "依申请公开",
     "信息公开条例",
+    "减免",  # the 2008 format's 政府信息公开的收费及减免情况
 )
 # The statutory sentence of the 信息公开 report format (国办公开办函〔2021〕30号).
 _DISCLOSURE_PERIOD = re.compile(

@@ -406,3 +406,17 @@ def test_a_reprinted_news_article_about_a_report_is_not_the_report() -> None:
     result = extract(text)
     assert (result.is_annual_report, result.kind) == (False, "other")
     assert result.reasons[0].startswith("not a report: a news article")
+
+
+def test_the_2008_formats_headings_make_a_disclosure_report() -> None:
+    text = (
+        "一、概述\n根据《条例》要求,2010年,我局继续开展政府信息公开工作。\n"
+        "二、政府信息主动公开情况\n我局2010年共主动公开政府信息175条。市民可直接通过浏览我局政府网站查阅。\n"
+        "三、政府信息依申请公开情况\n我局2010年度未收到政府信息公开申请。\n"
+        "四、人员和收支情况\n(二)依申请公开政府信息收费情况\n(三)依申请公开政府信息减免收费情况\n"
+    )
+    result = extract(text)
+    assert (result.kind, result.report_year) == ("政府信息公开工作年度报告", 2010)
+    assert result.agency is None  # 浏览我局 is no name
+    # Without the fee waiver heading (a 2008-format report's own) two markers are not enough.
+    assert not extract(text.replace("减免收费", "其他")).is_annual_report
