@@ -185,7 +185,12 @@ def parse_agency(raw: str) -> AgencyName | None:
         # 沅江路街道办事处 is a street of 洪江's, not 沅江市's 路街道: a town the table has by
         # the whole name is not split into a place and a rest it lacks.
         whole = _TOWN_OFFICE.match(name)
-        if whole is not None and whole.group(1) in towns() and town.group(1) not in towns():
+        # 二道河镇 is not 二道(区) + 河镇: a one-character town after a place's short form is
+        # the rest of the town's own name.
+        short_split = len(town.group(1)) == 2 and not name.startswith(places[-1].name)
+        if whole is not None and (
+            short_split or (whole.group(1) in towns() and town.group(1) not in towns())
+        ):
             places, town = [], whole
     if town is None and _BARE_OFFICE.match(department):
         # 东城 + 街道: the "place" was the town's own name (东城 is also 北京's 东城区)

@@ -72,7 +72,8 @@ _BODY_REPORT = re.compile(
     r"现[将就][^。]{0,40}?(?:报告|情况)[^。]{0,10}如下"
     r"|(?:有关|相关)?(?:工作)?情况报告如下"
     r"|(?:现公布|现向社会公布|现发布|现予(?:以)?(?:公布|发布)|(?:特|现)?编制(?:并(?:向社会)?公布)?)"
-    r"[^。]{0,60}?(?:年度报告|工作报告)"
+    # 现公布2022年阳新县自然资源和规划局政府信息公开工作情况: the report, by what it is about.
+    r"[^。]{0,60}?(?:年度报告|工作报告|公开工作情况)"
     # 据司法部网站消息,司法部发布2023年法治政府建设年度报告。具体报告如下: a reprint's lead.
     r"|[\u4e00-\u9fff]{2,20}?(?:正式)?(?:发布|公布)了?(?:19|20)\d{2}年度?[^。]{0,40}?报告"
     r"[。,，]?\s*(?:具体|全文|报告全文)[^。]{0,4}如下"
@@ -109,7 +110,7 @@ _DISCLOSURE_MARKERS = (
 )
 # The statutory sentence of the 信息公开 report format (国办公开办函〔2021〕30号).
 _DISCLOSURE_PERIOD = re.compile(
-    r"(?:本(?:年度)?)?报告(?:中)?所列数据的?统计(?:期限|时限|期间|时间|区间)"
+    r"(?:(?:本(?:年度)?)?报告(?:中)?所列|政府信息公开)数据的?统计(?:期限|时限|期间|时间|区间)"
 )
 # The notice fixing the annual report's format (国办公开办函〔2021〕30号, 〔2019〕60号), cited by
 # name or number in the opening of the report it governs.
@@ -215,6 +216,7 @@ def is_title_like(line: str) -> bool:
         and not re.fullmatch(r"[（(]?[\d\s年月日:：\-/.]+[）)]?", line)
         and _BREADCRUMB.search(line) is None
         and _CONTACT_LINE.match(line) is None
+        and "|" not in line  # a row of a flattened table (| 公文时效 | 有效 |)
     )
 
 
@@ -525,7 +527,7 @@ _SUBJECT_TOPIC = re.compile(
 _NEWS_REPRINT = re.compile(r"^原标题\s*[:：]")
 _DOWNWARD_ADDRESSEE = re.compile(r"^各[^。:：]{1,80}[:：]$")
 _OTHER_GENRE = re.compile(
-    r"(?:制定|编制|修订|印发)本(?:公开)?(?:指南|办法|制度|规定|细则|方案|计划|要点)"
+    r"(?:制定|编制|修订|印发)了?本(?:公开)?(?:指南|办法|制度|规定|细则|方案|计划|要点)"
     r"|本(?:指南|办法|制度|细则)(?:所称|适用|自)"
     r"|现将《[^》]{0,60}(?:制度|办法|方案|计划|要点|指南)》"
     r"|(?:本机关|我单位|特)?编制了《[^》]{0,60}(?:指南|办法|制度|规定|细则|方案|计划|要点)》"

@@ -81,6 +81,20 @@ def mentioned_divisions(text: str) -> Counter[str]:
     return counts
 
 
+def cited_province(text: str) -> Division | None:
+    """The one province the documents a text cites are named after (《河南省2017年度法治政府
+    建设工作安排》), if they name exactly one: a provincial department cites its own
+    province's documents, while a city's cites its province's as well as its own."""
+    pattern, names = _mention_pattern()
+    found = {
+        names[m.group(0)].code[:2] + "0000"
+        for cited in CITED_TITLE.findall(text)
+        for m in pattern.finditer(cited)
+        if m.group(0) in names
+    }
+    return regions().by_code.get(found.pop()) if len(found) == 1 else None
+
+
 def split_place(name: str, table: RegionTable | None = None) -> tuple[list[Division], str, str]:
     """Split an agency name into (the places it names, a relative prefix, the department).
 

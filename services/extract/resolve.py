@@ -19,7 +19,13 @@ from dataclasses import dataclass
 
 from services.extract.agency import DEPARTMENTS, AgencyName, parse_agency, same_department
 from services.extract.clues import HINT, TIE_BREAK, Clue, Consensus, agree, consensus, narrow
-from services.extract.places import CITED_TITLE, mentioned_divisions, most_named, place_of_kind
+from services.extract.places import (
+    CITED_TITLE,
+    cited_province,
+    mentioned_divisions,
+    most_named,
+    place_of_kind,
+)
 from shared.events import Region
 from shared.regions import (
     Division,
@@ -31,7 +37,13 @@ from shared.regions import (
 
 # Bodies of zones (开发区, 新区, 商务区 管理委员会) have proper names, written as they are.
 _PILOT_ZONE = re.compile(r"^中国[（(]([\u4e00-\u9fff]{2,8})[）)]自由贸易(?:试验|港)区")
-_ZONE = re.compile(r"开发区|新区|高新区|园区|商务区|试验区|示范区|管理委员会|管委会")
+_ZONE = re.compile(r"开发区|经开区|新区|高新区|园区|商务区|试验区|示范区|管理委员会|管委会")
+# A zone's short forms, written in full in its proper name (武汉经开区统计局).
+_ZONE_SHORT_FORMS = (
+    ("管委会", "管理委员会"),
+    ("经开区", "经济技术开发区"),
+    ("高新区", "高新技术产业开发区"),
+)
 
 
 @dataclass(frozen=True)
@@ -344,7 +356,9 @@ def _finish(
     if name.branch or (proper and name.has_place):
         written = name.raw.removeprefix("中共")
         if proper:  # the zone's body by its full name, its departments' too (…管委会城市管理局)
-            written = written.replace("管委会", "管理委员会")
+            for short, full in _ZONE_SHORT_FORMS:
+                if full not in written:
+                    written = written.replace(short, full)
     else:
         department = name.department
         if (
@@ -442,6 +456,13 @@ def resolve_agency(
             division = most_named(body, best.relative, within=fallback)
             if division is not None:
                 place = _Place(division.code, (f"place of {best.raw} from the body text",))
+            elif best.relative in ("省", "自治区") and fallback is None:
+                # 省公安厅 … 按照《河南省2017年度法治政府建设工作安排》: a provincial body's
+                # province, when only the documents it cites name one.
+                division = cited_province(body)
+                if division is not None:
+                    note = f"province of {best.raw} from the documents it cites"
+                    place = _Place(division.code, (note,))
     else:
         # A central body by the name it is listed under: 司法部, not 中华人民共和国司法部.
         national = best.department.removeprefix("中华人民共和国") or best.department

@@ -914,3 +914,44 @@ def test_a_zone_named_in_the_opening_beats_its_我委() -> None:
     )
     result = extract("", url="http://www.conghua.gov.cn/zwgk/content/post_8765431.html", body=page)
     assert result.agency == "广东从化经济开发区管理委员会"
+
+
+def test_a_town_is_not_split_into_a_places_short_form_and_one_character() -> None:
+    page = (
+        "二道河镇人民政府2021年政府信息公开工作年度报告\n日期:2022-01-14\n"
+        "根据新修订的《中华人民共和国政府信息公开条例》,结合我镇政府信息公开情况,现公布海林市二道河镇"
+        "2021年政府信息公开工作报告。\n一、总体情况\n二、主动公开政府信息情况\n"
+    )
+    result = extract("", body=page)
+    assert result.agency == "海林市二道河镇人民政府"  # not 长春市二道区河镇
+    assert (result.region.province, result.region.city) == ("黑龙江省", "牡丹江市")
+
+
+def test_a_zones_short_form_is_written_out_in_its_bodys_name() -> None:
+    result = extract("武汉经开区统计局关于2025年度法治政府建设情况的报告")
+    assert result.agency == "武汉经济技术开发区统计局"
+    assert (result.region.province, result.region.city) == ("湖北省", "武汉市")
+
+
+def test_a_provincial_department_is_placed_by_the_province_its_cited_documents_name() -> None:
+    body = (
+        "2017年,省公安厅在省委、省政府和公安部的正确领导下,以党的十九大精神为引领,全面贯彻法治公安建设"
+        "总要求。按照《河南省2017年度法治政府建设工作安排》要求,现将2017年度法治政府建设工作情况报告如下:\n"
+        + _BODY
+    )
+    result = extract("", body=body)
+    assert result.agency == "河南省公安厅"
+    # Two provinces among the cited documents settle nothing.
+    two = body.replace("要求,现将", "和《湖北省法治政府建设实施方案》要求,现将")
+    assert extract("", body=two).agency == "省公安厅"
+
+
+def test_the_sentence_that_publishes_the_work_report_names_its_agency() -> None:
+    page = (
+        "根据《中华人民共和国政府信息公开条例》要求,现公布2022年阳新县自然资源和规划局政府信息公开工作情况。"
+        "本报告中所列数据的统计期限自2022年1月1日起至2022年12月31日止。\n一、总体情况\n"
+        "2022年,在县委、县政府的正确领导下,我局高度重视并积极推进政府信息公开工作。\n"
+    )
+    result = extract("", url="http://zrzy.huangshi.gov.cn/zwgk/xxgknb/202302/t1.html", body=page)
+    assert result.agency == "阳新县自然资源和规划局"  # not the host's 黄石市自然资源局
+    assert result.region.city == "黄石市"

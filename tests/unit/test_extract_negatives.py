@@ -235,3 +235,29 @@ def test_the_notice_that_publishes_a_report_above_it_carries_the_report() -> Non
     assert (result.is_annual_report, result.report_year) == (True, 2009)
     assert result.title == "贺州市2009年度政府信息公开工作年度报告"
     assert result.agency == "贺州市人民政府"
+
+
+def test_a_guide_that_says_it_compiled_itself_is_a_guide() -> None:
+    text = (
+        "政府信息公开\n政府信息公开年报\n依申请公开\n第六师五家渠市政务信息公开指南\n"
+        "根据《中华人民共和国政府信息公开条例》等相关规定,为便于公民依法获取政务信息,特编制了本指南。\n"
+        "一、主动公开\n(一)主动公开的内容\n"
+        + "".join(f"{n}.履职依据。主要包括师市行政机关的职能、机构设置。\n" for n in range(1, 10))
+        + "二、依申请公开\n三、政府信息公开年度报告\n"
+    )
+    result = extract_document(Document(content=text.encode(), content_type="text/plain"))
+    assert (result.is_annual_report, result.kind) == (False, "other")
+
+
+def test_a_row_of_a_flattened_table_is_no_title() -> None:
+    text = (
+        "| 索 引 号 | 11150000MB1604391C/2025-03582 | 主题分类 | 综合政务 \\ 政务公开 |\n"
+        "| 发布机构 | 自治区政务服务与数据管理局办公室 | 文 号 | 内政数发〔2025〕21号 |\n"
+        "| 成文日期 | 2025-07-11 | 公文时效 | 有效 |\n| 主题分类 | 政务公开 |\n| 公文时效 | 有效 |\n"
+        "关于印发《内蒙古自治区政府信息依申请公开工作管理办法(试行)》的通知\n"
+        "各盟市政务公开工作主管部门:\n为进一步规范政府信息依申请公开工作,制定本办法。\n"
+        "一、总体要求\n二、主动公开\n三、依申请公开\n四、收到和处理政府信息公开申请\n"
+    )
+    result = extract_document(Document(content=text.encode(), content_type="text/plain"))
+    assert result.is_annual_report is False
+    assert result.title == "关于印发《内蒙古自治区政府信息依申请公开工作管理办法(试行)》的通知"

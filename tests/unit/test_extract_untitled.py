@@ -420,3 +420,14 @@ def test_the_2008_formats_headings_make_a_disclosure_report() -> None:
     assert result.agency is None  # 浏览我局 is no name
     # Without the fee waiver heading (a 2008-format report's own) two markers are not enough.
     assert not extract(text.replace("减免收费", "其他")).is_annual_report
+
+
+def test_the_statistics_period_of_the_disclosure_data_gives_kind_and_year() -> None:
+    text = (
+        "本报告由银川市市政管理局根据《中华人民共和国政府信息公开条例》规定编制而成,"
+        "政府信息公开数据统计期限为2020年1月1日至2020年12月31日。\n一、 总体公开工作情况概述\n"
+        + _FILLER
+    )
+    result = extract(text)
+    assert (result.kind, result.report_year) == ("政府信息公开工作年度报告", 2020)
+    assert result.agency == "银川市市政管理局"
