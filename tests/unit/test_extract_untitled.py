@@ -431,3 +431,18 @@ def test_the_statistics_period_of_the_disclosure_data_gives_kind_and_year() -> N
     result = extract(text)
     assert (result.kind, result.report_year) == ("政府信息公开工作年度报告", 2020)
     assert result.agency == "银川市市政管理局"
+
+
+def test_the_announcement_above_a_reports_title_dates_its_publication() -> None:
+    text = (
+        "中华人民共和国应急管理部 公 告 2024年 第1号按照《中华人民共和国政府信息公开条例》有关要求,"
+        "我部编制了《应急管理部2023年政府信息公开工作报告》,现予公布。\n"
+        "应急管理部 2024年1月24日\n应急管理部2023年政府信息公开工作报告\n"
+        "本报告所涉及信息核定时间为2023年1月1日至2023年12月31日。\n一、总体情况\n" + _FILLER
+    )
+    result = extract(text)
+    assert (result.agency, result.report_year) == ("应急管理部", 2023)
+    assert str(result.published) == "2024-01-24"
+    # A signature at the end, above a repeated title, is the report's own date, not its publication.
+    signed = "一、总体情况\n" + _FILLER + "\n应急管理部\n2024年1月24日\n"
+    assert extract(signed).published is None
