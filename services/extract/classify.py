@@ -73,13 +73,13 @@ _BODY_REPORT = re.compile(
     r"|(?:有关|相关)?(?:工作)?情况报告如下"
     r"|(?:现公布|现向社会公布|现发布|现予(?:以)?(?:公布|发布)|(?:特|现)?编制(?:并(?:向社会)?公布)?)"
     # 现公布2022年阳新县自然资源和规划局政府信息公开工作情况: the report, by what it is about.
-    r"[^。]{0,60}?(?:年度报告|工作报告|公开工作情况)"
+    r"[^。]{0,60}?(?:年度报告|工作报告|信息公开(?:工作)?情况)"
     # 据司法部网站消息,司法部发布2023年法治政府建设年度报告。具体报告如下: a reprint's lead.
     r"|[\u4e00-\u9fff]{2,20}?(?:正式)?(?:发布|公布)了?(?:19|20)\d{2}年度?[^。]{0,40}?报告"
     r"[。,，]?\s*(?:具体|全文|报告全文)[^。]{0,4}如下"
 )
 _BODY_VERB = re.compile(
-    r"^(?:现将|现公布|现向社会公布|现发布|现予(?:以)?(?:公布|发布)"
+    r"^(?:现将|现就|现公布|现向社会公布|现发布|现予(?:以)?(?:公布|发布)"
     r"|(?:特|现)?编制(?:完成|并(?:向社会)?公布)?)"
 )
 # Who compiled the report: 本报告由南平市人民政府办公室根据《条例》…编制.
@@ -130,12 +130,16 @@ _RULE_OF_LAW_ELEMENTS = (
     re.compile(r"其他需要报告"),
 )
 # 2023年，… or 2023 年是…之年 (a year named, then what it was).
-_YEAR_OPENING = re.compile(r"^(?:(?:19|20)\d{2})\s?年度?(?:[,，]|是)")
+_YEAR_OPENING = re.compile(r"^(?:(?:19|20)\d{2})\s?年度?(?:以来)?(?:[,，]|是)")
 _RULE_OF_LAW = re.compile(r"法治政府建设|法治建设|依法行政")
 # 一、2023年法治政府建设情况, 一、2024年度推进法治政府建设的主要举措和成效
 _RULE_OF_LAW_YEAR_HEADING = re.compile(
     r"^[一1][、.．]\s*(?:19|20)\d{2}年度?(?:推进|开展)?法治政府建设(?:工作)?的?"
     r"(?:主要举措|情况|工作情况|主要成效|成效|举措)"
+)
+# 一、主要举措和成效 (一、2023年推进法治政府建设的主要举措和成效): the first required element.
+_FIRST_ELEMENT_HEADING = re.compile(
+    r"^[一1][、.．]\s*[\u4e00-\u9fff\d]{0,20}?主要举措和(?:主要)?成效"
 )
 # The same work in the words of a department's report: 法治江门建设, 依法治市.
 _RULE_OF_LAW_WORK = re.compile(
@@ -216,7 +220,7 @@ def is_title_like(line: str) -> bool:
         and not re.fullmatch(r"[（(]?[\d\s年月日:：\-/.]+[）)]?", line)
         and _BREADCRUMB.search(line) is None
         and _CONTACT_LINE.match(line) is None
-        and "|" not in line  # a row of a flattened table (| 公文时效 | 有效 |)
+        and "|" not in line.strip("| ")  # a row of a flattened table (| 公文时效 | 有效 |)
     )
 
 
@@ -365,6 +369,15 @@ def body_kind(lines: Sequence[str]) -> tuple[ReportKind, str] | None:
     ):
         # 2023年以来,喀什地区深入… / 一、2023年法治政府建设情况: the report's first section.
         return "法治政府建设年度报告", "the body's first heading is a 法治政府建设 report's"
+    if (
+        not (sentence and _OTHER_LAW_REPORT.search(sentence))  # 现将普法工作情况报告如下
+        and any(_YEAR_OPENING.match(line) for line in lines[:3])
+        and any(_FIRST_ELEMENT_HEADING.match(line) for line in lines[1:8])
+        and len(_RULE_OF_LAW_WORK.findall(opening)) >= 3
+    ):
+        # 2022年,江门市司法局坚持…法治江门…依法治国… / 一、主要举措和成效: a year's 法治 work
+        # under the first of the five elements a 法治政府建设 report must have.
+        return "法治政府建设年度报告", "the body opens with a 法治政府建设 report's first element"
     headings = [line for line in lines[:400] if len(line) <= 40 and _HEADING_START.match(line)]
     elements = sum(
         1 for element in _RULE_OF_LAW_ELEMENTS if any(element.search(h) for h in headings)
@@ -509,7 +522,9 @@ def title_from_end(lines: Sequence[str]) -> str | None:
 
 def body_report_sentence(lines: Sequence[str]) -> str | None:
     """The 现将…报告如下 sentence of the opening, which names the report when the title does not."""
-    match = _first_match(_BODY_REPORT, lines[:12])
+    # 根据《…关于2024年政府信息公开工作年度报告编制发布工作的通知》规定,特编制…: not inside the
+    # notice it cites.
+    match = _first_match(_BODY_REPORT, [_SENT_DOCUMENT.sub("", line) for line in lines[:12]])
     return match.group(0) if match else None
 
 
@@ -518,7 +533,7 @@ _OPENING_SUBJECT = re.compile(
     r"(?:坚持|认真|深入|全面|紧紧|始终|以习近平|在|按照|围绕|高度重视|严格|通过)"
 )
 # A breadcrumb (您当前的位置: 首页>政务公开>…年度报告) names the column, not the page.
-_BREADCRUMB = re.compile(r"当前位置|您的位置|所在位置|现在的位置|[>＞»›][^>＞»›]*[>＞»›]")
+_BREADCRUMB = re.compile(r"当前(?:的)?位置|您的位置|所在位置|现在的位置|[>＞»›][^>＞»›]*[>＞»›]")
 _CONTACT_LINE = re.compile(r"(?:地址|电话|传真|邮箱|邮件|电子邮箱|网址|邮编|联系电话)\s*[:：]")
 _SUBJECT_TOPIC = re.compile(
     r"(?:的)?(?:法治政府建设|法治建设|依法行政|政务公开|政府信息公开)(?:工作)?$"

@@ -238,8 +238,11 @@ def _written_agencies(
     site_owner = classify.site_owner(body)
     selves = classify.town_selves(body)
     if selves:
-        # 我乡…: a town's report on its county's site; the county is not the reporter.
+        # 我乡…: a town's report on its county's site; the county is not the reporter, nor the
+        # county office its page gives as 来源 (来源:昌图县人民政府办公室 over 我镇…).
         speaks_as = site_owner = None
+        if source is not None and (parsed := parse_agency(source)) and parsed.town is None:
+            source = None
     # A town its contact sentence names (请与柞水县凤凰镇人民政府党政办公室联系) is the reporter:
     # a county's own report gives its own office.
     contact = classify.contact_agency(body)

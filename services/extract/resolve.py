@@ -421,6 +421,19 @@ def resolve_agency(
         # 2020年卫生健康委员会…报告 on a page that also names 绵阳市人民政府 (its website): the
         # title says which department reports; a name elsewhere may only say where.
         best = title_name
+    if (
+        title_name is not None
+        and best is not None
+        and best is not title_name
+        and title_name.has_place
+        and best.places[-1:] == title_name.places[-1:]
+        and title_name.department != best.department
+        and (best.department == "人民政府" or title_name.department.startswith(best.department))
+    ):
+        # 广元市利州区乡村振兴局 in the title, 广元市利州区人民政府 as the site's owner; 温州市
+        # 生态环境局瑞安分局 in the title, its 温州市生态环境局 in the text: the department (or
+        # the branch) the title names reports, in the place both name.
+        best = title_name
     hint = parse_agency(hint_name) if hint_name else None
     agreed = _settled(clues, body)
     fallback = agreed.code

@@ -955,3 +955,13 @@ def test_the_sentence_that_publishes_the_work_report_names_its_agency() -> None:
     result = extract("", url="http://zrzy.huangshi.gov.cn/zwgk/xxgknb/202302/t1.html", body=page)
     assert result.agency == "阳新县自然资源和规划局"  # not the host's 黄石市自然资源局
     assert result.region.city == "黄石市"
+
+
+def test_a_branch_in_the_title_beats_its_parent_bureau_in_the_text() -> None:
+    page = (
+        "溫州市生態環境局瑞安分局 2021年政府信息公開工作年度報告 |\n"
+        "本报告依据《中华人民共和国政府信息公开条例》编制。\n一、总体情况\n"
+        "2021年,温州市生态环境局瑞安分局认真贯彻落实条例,温州市生态环境局统一部署。\n"
+        "二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n"
+    )
+    assert extract("", body=page).agency == "温州市生态环境局瑞安分局"

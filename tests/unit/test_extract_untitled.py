@@ -297,8 +297,11 @@ def test_a_first_heading_naming_the_years_法治政府建设_makes_a_report() ->
     )
     result = extract(text)
     assert (result.kind, result.report_year) == ("法治政府建设年度报告", 2023)
-    # A first heading over other work is not enough.
-    other = text.replace("一、2023年法治政府建设情况", "一、2023年安全生产情况")
+    # A first heading over other work is not enough (an opening that says 法治政府建设 three
+    # times would be, by itself: the (一) line is about the other work too).
+    other = text.replace("一、2023年法治政府建设情况", "一、2023年安全生产情况").replace(
+        "加强党对法治政府建设的领导", "加强党对安全生产的领导"
+    )
     assert extract(other).is_annual_report is False
 
 
@@ -446,3 +449,68 @@ def test_the_announcement_above_a_reports_title_dates_its_publication() -> None:
     # A signature at the end, above a repeated title, is the report's own date, not its publication.
     signed = "一、总体情况\n" + _FILLER + "\n应急管理部\n2024年1月24日\n"
     assert extract(signed).published is None
+
+
+def test_a_town_reporting_as_我镇_is_not_the_county_office_its_page_credits() -> None:
+    text = (
+        "昌图县七家子镇2023年政府信息公开 工作告年度报\n来源:昌图县人民政府办公室 时间:2024-01-31\n"
+        "一、总体情况\n2023年,我镇认真贯彻落实《中华人民共和国政府信息公开条例》,扎实做好政务信息公开工作。\n"
+        "二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n" + _FILLER
+    )
+    result = extract(text, url="http://changtu.gov.cn/changtu/zwgk/zfxxgk/index.html")
+    assert result.agency == "昌图县七家子镇人民政府"
+
+
+def test_the_report_sentence_is_not_read_inside_the_notice_it_cites() -> None:
+    text = (
+        "根据《中华人民共和国政府信息公开条例》和《罗平县人民政府办公室关于2024年政府信息公开工作年度报告"
+        "编制发布工作的通知》规定,特编制罗平县长底布依族乡2024年政府信息公开工作年度报告。"
+        "所列数据统计期限为2024年1月1日—2024年12月31日。\n一、总体情况\n" + _FILLER
+    )
+    assert extract(text).agency == "罗平县长底布依族乡人民政府"
+    spoken = (
+        "一、总体情况\n2023年,我镇有序推进政务公开各项工作。根据《中华人民共和国政府信息公开条例》文件,"
+        "现就鹤游镇2023年政府信息公开工作情况报告如下:\n二、主动公开政府信息情况\n" + _FILLER
+    )
+    result = extract(spoken, url="http://www.cqsdj.gov.cn/bmjz/jz/hyz_73540/t1.html")
+    assert result.agency == "垫江县鹤游镇人民政府"  # not 现就鹤游镇
+
+
+def test_the_department_its_report_sentence_names_beats_its_sites_government() -> None:
+    text = (
+        "根据《中华人民共和国政府信息公开条例》等有关文件规定,现向社会公布广元市利州区乡村振兴局2022年度"
+        "政府信息公开情况。年报电子版通过广元市利州区人民政府门户网站公开。\n一、总体情况\n"
+        "二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n" + _FILLER
+    )
+    assert extract(text).agency == "广元市利州区乡村振兴局"
+
+
+def test_a_fzzf_report_is_known_by_its_first_required_element() -> None:
+    text = (
+        "2022年,江门市司法局坚持以习近平新时代中国特色社会主义思想为指导,深入践行习近平法治思想,稳步推进"
+        "法治江门、法治政府、法治社会一体化建设。2021年度法治广东建设考评获得优秀等次。\n"
+        "一、主要举措和成效\n(一)深刻领会新时代坚持全面依法治国、推进法治中国建设战略部署\n"
+        + _FILLER
+    )
+    result = extract(text)
+    assert (result.kind, result.report_year, result.agency) == (
+        "法治政府建设年度报告",
+        2022,
+        "江门市司法局",
+    )
+    # Other work under the same heading is not a 法治 report.
+    other = text.replace("法治", "安全")
+    assert not extract(other).is_annual_report
+
+
+def test_a_report_since_the_years_start_under_a_breadcrumb_is_untitled() -> None:
+    text = (
+        "您当前的位置:首页 > 内容\n常州市人民政府:\n"
+        "2025年以来,在市委、市政府和区委的正确领导下,区政府坚持以习近平法治思想为指导,深入推进法治政府"
+        "建设各项工作,努力建设人民满意的法治政府。\n一、全面履行主体职责,落实落细法治建设要求\n"
+        "1.完善法治政府推进机制。修订《常州市天宁区人民政府工作规则》。党政主要负责人履行推进法治建设第一责任人职责。\n"
+        + _FILLER
+    )
+    result = extract(text, url="https://www.cztn.gov.cn/html/cztn/2026/ADNJLBQJ_0128/32943.html")
+    assert (result.kind, result.report_year) == ("法治政府建设年度报告", 2025)
+    assert result.agency == "常州市天宁区人民政府"
