@@ -112,6 +112,9 @@ def _word_starts(tokens: Sequence[str]) -> set[int]:
     return set(accumulate(map(len, tokens), initial=0))
 
 
+_CLAUSE_BREAK = re.compile(r"[，,。；;：:、（）()“”《》\"\s]")
+
+
 def figures(text: str, limit: int = 200, tokens: Sequence[str] | None = None) -> tuple[Figure, ...]:
     """Numbers with units and what they count: 开展学法12次 -> (12, 次, 开展学法).
 
@@ -131,7 +134,7 @@ def figures(text: str, limit: int = 200, tokens: Sequence[str] | None = None) ->
             while window_start < start and window_start not in starts:
                 window_start += 1
         window = text[window_start:start]
-        clause = re.split(r"[，,。；;：:、（）()“”《》\"\s]", window)[-1]
+        clause = _CLAUSE_BREAK.split(window)[-1]
         subject = _SUBJECT_TRIM_END.sub("", _SUBJECT_TRIM_START.sub("", clause))
         if not subject or re.search(r"\d", subject[-1:]):
             continue
