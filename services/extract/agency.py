@@ -76,12 +76,14 @@ DEPARTMENTS: Mapping[str, str] = {
     "退役军人事务局": "退役军人事务局",
     "城管局": "城市管理局",
     "城市管理局": "城市管理局",
-    "国资委": "国有资产监督管理委员会",
-    "国有资产监督管理委员会": "国有资产监督管理委员会",
+    # A government's 国资委 is its 人民政府's commission by the official name.
+    "国资委": "人民政府国有资产监督管理委员会",
+    "国有资产监督管理委员会": "人民政府国有资产监督管理委员会",
     "民宗局": "民族宗教事务局",
     "民族宗教事务局": "民族宗教事务局",
     "行政审批局": "行政审批局",
     "政务服务局": "政务服务管理局",
+    "政务办": "人民政府政务服务管理办公室",  # 江苏省政务办: 江苏省人民政府政务服务管理办公室
     "政务服务管理局": "政务服务管理局",
     "信访局": "信访局",
     "机关事务局": "机关事务管理局",
@@ -155,6 +157,10 @@ def full_department(department: str) -> str:
     return department
 
 
+_CORPS_UNITS = re.compile(
+    r"^第[一二三四五六七八九十]{1,3}师([\u4e00-\u9fff]{2,5}市)[一二三四五六七八九十百零〇]{1,4}团"
+    r"(?=[\u4e00-\u9fff]{1,6}(?:镇|乡)(?:人民政府)?$)"
+)
 # A bracket is a note ((以下简称…), (试行)), except the province in 中国(河北)自由贸易试验区.
 _NOTE_BRACKET = re.compile(r"(?<!中国)[（(][^（）()]*[）)]")
 
@@ -165,6 +171,9 @@ def parse_agency(raw: str) -> AgencyName | None:
     name = _NOTE_BRACKET.sub("", name)  # (以下简称…)
     if name.startswith("中共"):
         name = name[2:]
+    # 第一师阿拉尔市十六团新开岭镇: a 兵团 division and regiment before the city and the town
+    # they govern together (团镇合一) are not part of the town's name.
+    name = _CORPS_UNITS.sub(r"\1", name)
     # 兴安盟行署外事办公室: a league's or prefecture's 行署 is its 行政公署, by its official name.
     name = re.sub(r"(?<=盟|区)行署(?!长)", "行政公署", name)
     # 2009年,我局; 浏览我局: a clause, not a name (no agency's name holds a digit, a comma

@@ -25,7 +25,10 @@ _KINDS: tuple[tuple[ReportKind, re.Pattern[str]], ...] = (
     ),
     (
         "政府信息公开工作年度报告",
-        re.compile(r"(?:政府|政务|海关)信息公开.*(?:年度报告|年报|工作报告|情况报告|报告)"),
+        # 红花岗区人民政府2012年度信息公开工作年度报告: the year may stand inside the name.
+        re.compile(
+            r"(?:政府|政务|海关)(?:(?:19|20)\d{2}年度?)?信息公开.*(?:年度报告|年报|工作报告|情况报告|报告)"
+        ),
     ),
     ("法治政府建设年度报告", re.compile(r"(?:法治政府|法治|依法行政).*(?:建设|工作).*报告")),
 )
@@ -60,6 +63,8 @@ _NOT_REPORTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     # …〔2014〕57号《…关于做好政府信息公开情况统计报送工作的通知》: a notice cited by its number.
     ("notice", re.compile(r"(?:通知|公告|公示|通报|批复|决定|的函|说明)》?$")),
+    # 岳阳市政府信息公开工作年度报告制度: the rules for compiling reports, not one.
+    ("rules", re.compile(r"报告(?:制度|办法|规定|细则|规范)(?:[(（][^)）]*[)）])?$")),
     # 第四师可克达拉市政府信息公开指南: the guide, which also says a 年度报告 is compiled.
     ("guide", re.compile(r"公开(?:工作)?指南(?:[(（][^)）]*[)）])?$")),
     # 2020年政府信息公开工作年度报告发布: a headline about the report.
@@ -577,7 +582,7 @@ _FIRST_SUBJECT = re.compile(
 _DEPARTMENT_SELF = re.compile(r"[我本](?:局|委|厅|办|院|部|署|中心|单位|机关)")
 # The reporter named only by itself: 全区严格按照…, 我县…, 现将全省…报告如下.
 _SELF_REFERENCE = re.compile(
-    r"(?:全|我)(省|市|县|区|旗|盟)(?![\u4e00-\u9fff]{0,3}(?:系统|各级|各地))"
+    r"(?:全|我)(省|市|县|区|旗|盟)(?![\u4e00-\u9fff]{0,3}(?:系统|各级|各地|部门))"
 )
 
 

@@ -31,7 +31,7 @@ from services.extract.clues import host_clues, identifier_clues, phone_clues
 from services.extract.html_text import Page, html_page, looks_like_html, text_page
 from services.extract.report_year import report_year, year_in
 from services.extract.resolve import resolve_agency
-from services.extract.url_departments import url_agency
+from services.extract.url_departments import url_agency, url_zone
 from shared.decoding import decode_bytes
 from shared.events import Extraction, ReportKind
 
@@ -235,6 +235,21 @@ def _written_agencies(
         # government's 法治政府建设 report; the poster is not the reporter. 来源:炉霍县人民政府
         # over 我县 is the reporter itself.
         source = None
+    subject = classify.opening_subject(body)
+    if subject in _BARE_ZONES:
+        # 2022年,开发区坚持… on jkq.xining.gov.cn: the zone whose portal it is.
+        subject = url_zone(url) or subject
+    governs = parse_agency(subject) if subject else None
+    if (
+        kind == "法治政府建设年度报告"
+        and not primary
+        and governs
+        and governs.department == "人民政府"
+    ):
+        # 2021年,丽水市全面贯彻… under 发布机构 丽水市司法局: the government's report, which
+        # its 司法局 drafts and posts; the poster is not the reporter.
+        publisher = publisher if _government(publisher) else None
+        source = source if _government(source) else None
     site_owner = classify.site_owner(body)
     selves = classify.town_selves(body)
     if selves:
@@ -259,7 +274,7 @@ def _written_agencies(
         source,
         content_source,
         other_title,
-        classify.opening_subject(body),
+        subject,
         repeated_placed_agency(classify.body_agency_names(body)),
         speaks_as,
         site_owner,
@@ -286,6 +301,8 @@ def _written_agencies(
     return written
 
 
+# A zone that calls itself only by its kind (2022年,开发区坚持…).
+_BARE_ZONES = frozenset({"开发区", "经开区", "高新区"})
 _ABBREVIATION = re.compile(r"[（(]以下简称[“\"「]?([\u4e00-\u9fff]{2,12})[”\"」]?[）)]")
 _DEFINED_WIDTH = 60  # characters before the bracket that may hold the name it abbreviates
 

@@ -69,6 +69,7 @@ DOMAIN_EXCEPTIONS: dict[str, str] = {
     "harbin": "230100",  # 哈尔滨 (harbin.gov.cn), by its old spelling
     "hrb": "230100",  # hrbdl.gov.cn: 哈尔滨 + 道里
     "cqqj": "500110",  # 綦江区 (www.cqqj.gov.cn); 黔江区 is qianjiang.gov.cn
+    "qingshan": "420107",  # 武汉市青山区 (www.qingshan.gov.cn); 包头市青山区 is qsq.gov.cn
 }
 # Labels that name no place: the portal's own sections.
 _NOT_PLACES = frozenset({"www", "gov", "cn", "xxgk", "zwgk", "gk", "wap", "m", "big5", "gate"})

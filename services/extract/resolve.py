@@ -38,6 +38,8 @@ from shared.regions import (
 # Bodies of zones (开发区, 新区, 商务区 管理委员会) have proper names, written as they are.
 _PILOT_ZONE = re.compile(r"^中国[（(]([\u4e00-\u9fff]{2,8})[）)]自由贸易(?:试验|港)区")
 _ZONE = re.compile(r"开发区|经开区|新区|高新区|园区|商务区|试验区|示范区|管理委员会|管委会")
+# Vertically managed bodies whose names keep the place as written (浙江海事局, 长江海事局).
+_NAMED_BY_REGION = frozenset({"海事局"})
 # A zone's short forms, written in full in its proper name (武汉经开区统计局).
 _ZONE_SHORT_FORMS = (
     ("管委会", "管理委员会"),
@@ -352,13 +354,18 @@ def _finish(
     if name.places and name.places[-1].code == division.code:
         # 横县人民政府 in a 2020 report: the name it had then (横州市 since 2021), today's code.
         division = name.places[-1]
-    proper = _ZONE.search(name.department) is not None  # a zone's body: its own proper name
+    # A zone's body: its own proper name (not a government's 国有资产监督管理委员会).
+    proper = _ZONE.search(name.department) is not None and not _known_department(name)
     if name.branch or (proper and name.has_place):
         written = name.raw.removeprefix("中共")
         if proper:  # the zone's body by its full name, its departments' too (…管委会城市管理局)
             for short, full in _ZONE_SHORT_FORMS:
                 if full not in written:
                     written = written.replace(short, full)
+    elif name.department in _NAMED_BY_REGION:
+        # 浙江海事局, 山东海事局: a vertically managed body is named after the waters or region
+        # it serves as written, not after a division's full name (浙江省海事局).
+        written = name.raw
     else:
         department = name.department
         if (

@@ -133,3 +133,38 @@ def url_agency(url: str | None, called: str | None) -> str | None:
         return "市" + department
     prefix = "省" if division.level == 1 and not division.name.endswith("市") else division.name[-1]
     return prefix + department
+
+
+# A zone's portal: under its city's domain (jkq.xining.gov.cn) or named after it
+# (www.zhuhai-hitech.gov.cn); the zone, by its national name.
+_ZONE_LABELS = {
+    "jkq": "经济技术开发区",
+    "etdz": "经济技术开发区",
+    "gxq": "高新技术产业开发区",
+    "hitech": "高新技术产业开发区",
+}
+
+
+def url_zone(url: str | None) -> str | None:
+    """The committee of the zone whose portal a URL is on (jkq.xining.gov.cn: 西宁经济技术开发区
+    管理委员会), for a report that calls itself only 开发区; None when the host names no zone
+    of one city."""
+    host = (urlsplit(url or "").hostname or "").lower().removeprefix("www.")
+    if not host.endswith(".gov.cn"):
+        return None
+    first, _, rest = host.partition(".")
+    city_part, _, zone_part = first.partition("-")
+    if zone_part:  # zhuhai-hitech.gov.cn
+        zone, city_url = _ZONE_LABELS.get(zone_part), f"http://{city_part}.gov.cn/"
+    else:  # jkq.xining.gov.cn
+        zone, city_url = _ZONE_LABELS.get(first), f"http://{rest}/"
+    match = host_match(city_url) if zone else None
+    table = regions()
+    cities = [
+        table.by_code[code]
+        for code in (match.codes if match else ())
+        if table.by_code[code].level == 2 and table.by_code[code].name.endswith("市")
+    ]
+    if zone is None or len(cities) != 1:
+        return None
+    return cities[0].name.removesuffix("市") + zone + "管理委员会"

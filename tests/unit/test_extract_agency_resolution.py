@@ -675,7 +675,8 @@ def test_a_county_report_that_says_全县_under_its_headings_is_the_county_gover
 def test_a_phone_area_code_picks_among_the_places_a_host_leaves_open() -> None:
     title = "青山区教育局2025年政府信息公开工作年度报告"
     contact = "\n如对本报告有疑问,请与青山区教育局办公室联系,联系电话:027-86807890。"
-    url = "https://www.qingshan.gov.cn/qzfbm/zfgzbm/jyj/zfxxgkgzndbg/202601/t1.shtml"
+    # qingshanqu spells both 青山区s (www.qingshan.gov.cn is listed as 武汉's, below).
+    url = "https://www.qingshanqu.gov.cn/qzfbm/zfgzbm/jyj/zfxxgkgzndbg/202601/t1.shtml"
     result = extract(title, url=url, body=_GK_BODY + contact)
     assert result.agency == "武汉市青山区教育局"  # 027 is 武汉's; 包头's 青山区 dials 0472
     assert result.region.code == "420107"
@@ -965,3 +966,44 @@ def test_a_branch_in_the_title_beats_its_parent_bureau_in_the_text() -> None:
         "二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n"
     )
     assert extract("", body=page).agency == "温州市生态环境局瑞安分局"
+
+
+def test_a_maritime_bureau_keeps_the_region_it_is_named_after() -> None:
+    result = extract("浙江海事局2024年法治政府部门建设报告")
+    assert result.agency == "浙江海事局"  # not 浙江省海事局
+    assert result.region.province == "浙江省"
+
+
+def test_a_governments_国资委_is_its_commission_by_the_official_name() -> None:
+    result = extract("衡阳市国资委2019年政府信息公开工作年度报告")
+    assert result.agency == "衡阳市人民政府国有资产监督管理委员会"
+    assert extract("江苏省政务办2022年法治政府建设年度报告").agency == (
+        "江苏省人民政府政务服务管理办公室"
+    )
+
+
+def test_a_corps_regiment_town_is_the_town_of_its_city() -> None:
+    title = "第一师阿拉尔市十六团新开岭镇2021年政府信息公开工作年度报告"
+    result = extract(title, body="一、总体情况\n我团认真贯彻落实《条例》。\n" + _BODY)
+    assert result.agency == "阿拉尔市新开岭镇人民政府"
+    assert result.region.province == "新疆维吾尔自治区"
+
+
+def test_a_zones_portal_names_the_zone_that_calls_itself_only_开发区() -> None:
+    body = (
+        "2022年,开发区坚持以习近平新时代中国特色社会主义思想为指导,认真贯彻落实《中华人民共和国政府"
+        "信息公开条例》,深入推进政务公开工作。\n一、总体情况\n二、主动公开政府信息情况\n"
+        "三、收到和处理政府信息公开申请情况\n"
+    )
+    on_portal = extract("", url="https://jkq.xining.gov.cn/index.php?c=show&id=115", body=body)
+    assert on_portal.agency == "西宁经济技术开发区管理委员会"
+    named = extract("", url="http://www.zhuhai-hitech.gov.cn/zwgk/post_1.html", body=body)
+    assert named.agency == "珠海高新技术产业开发区管理委员会"
+    assert extract("", url="https://www.xining.gov.cn/a.html", body=body).agency is None
+
+
+def test_qingshan_gov_cn_is_wuhans_青山区() -> None:
+    result = extract(
+        "青山区教育局2025年政府信息公开工作年度报告", url="https://www.qingshan.gov.cn/a.shtml"
+    )
+    assert result.agency == "武汉市青山区教育局"

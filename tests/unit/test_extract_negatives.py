@@ -261,3 +261,9 @@ def test_a_row_of_a_flattened_table_is_no_title() -> None:
     result = extract_document(Document(content=text.encode(), content_type="text/plain"))
     assert result.is_annual_report is False
     assert result.title == "关于印发《内蒙古自治区政府信息依申请公开工作管理办法(试行)》的通知"
+
+
+def test_the_rules_for_compiling_annual_reports_are_not_a_report() -> None:
+    title = "岳阳市政府信息公开工作年度报告制度"
+    result = extract_document(Document(content=page(title), content_type="text/html"))
+    assert (result.is_annual_report, result.reasons) == (False, ("not a report: rules",))

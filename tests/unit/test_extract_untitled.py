@@ -514,3 +514,35 @@ def test_a_report_since_the_years_start_under_a_breadcrumb_is_untitled() -> None
     result = extract(text, url="https://www.cztn.gov.cn/html/cztn/2026/ADNJLBQJ_0128/32943.html")
     assert (result.kind, result.report_year) == ("法治政府建设年度报告", 2025)
     assert result.agency == "常州市天宁区人民政府"
+
+
+def test_a_citys_法治政府建设_report_posted_by_its_司法局_is_the_governments() -> None:
+    text = (
+        "索引号 | 11332500002645216W/2022-35204 | 发布机构 | 丽水市司法局 |\n"
+        "2021年,丽水市全面贯彻习近平法治思想,认真落实省委、省政府决策部署,创成首批法治浙江(法治政府)"
+        "建设示范市,法治政府建设群众满意度连续6年居全省前列。\n"
+        "一、坚持党的领导,坚决把牢法治政府建设正确方向\n(一)不断加强组织领导。始终把法治政府建设摆在"
+        "全局工作的突出位置。\n" + _FILLER
+    )
+    assert extract(text).agency == "丽水市人民政府"
+
+
+def test_a_year_inside_a_governments_title_still_names_a_disclosure_report() -> None:
+    text = (
+        "红花岗区人民政府2012年度信息公开工作年度报告\n发布日期:2013年02月26日 14:21\n"
+        "红花岗区电子政务办公室关于报送2012年度政府信息公开工作年度报告及2013年度政府信息公开工作计划的报告\n"
+        "市政府电子政务办公室:\n根据《中华人民共和国政府信息公开条例》的要求,我区已完成编制工作。\n"
+        + _FILLER
+    )
+    result = extract(text, url="http://zyhhg.gov.cn/zwgk/xxgkgznb/104402.shtml")
+    assert result.title == "红花岗区人民政府2012年度信息公开工作年度报告"
+    assert result.agency == "遵义市红花岗区人民政府"
+
+
+def test_我市气象部门_is_a_department_not_the_city() -> None:
+    text = (
+        "湖北省咸宁市气象部门2022年政府信息公开工作年度报告\n一、总体情况\n"
+        "2022年,咸宁市气象部门认真贯彻落实《中华人民共和国政府信息公开条例》精神,我市气象部门加强信息"
+        "公开工作。\n" + _FILLER
+    )
+    assert extract(text).agency != "咸宁市人民政府"
