@@ -41,10 +41,10 @@ TARGETS: Mapping[str, float] = {
 # corrections: CI fails when the test part falls below them. They are below TARGETS: the rules
 # meet the targets on the pages they were tuned on, not yet on pages they never saw.
 TEST_FLOORS: Mapping[str, float] = {
-    "classification_f1": 0.94,
-    "kind": 0.93,
-    "year": 0.92,
-    "agency": 0.78,
+    "classification_f1": 0.95,
+    "kind": 0.94,
+    "year": 0.93,
+    "agency": 0.79,
     "province": 0.88,
     "city": 0.89,
     "published": 0.92,
