@@ -226,7 +226,14 @@ def is_title_like(line: str) -> bool:
         and _BREADCRUMB.search(line) is None
         and _CONTACT_LINE.match(line) is None
         and "|" not in line.strip("| ")  # a row of a flattened table (| 公文时效 | 有效 |)
+        and _NOT_A_TITLE_LINE.match(line) is None
     )
+
+
+# A site's greeting (欢迎来到莒南县人民政府门户网站) and a link to another page (相关解读:…的问答解读).
+_NOT_A_TITLE_LINE = re.compile(
+    r"欢迎(?:来到|访问|光临)|(?:相关|延伸)(?:解读|链接|阅读|文件|新闻)\s*[:：]"
+)
 
 
 def _agency_like(line: str) -> bool:
@@ -576,7 +583,7 @@ _FIRST_SUBJECT = re.compile(
     # 2025年中仓街道积极…: the subject starts after the year, not at its 年.
     r"(?:(?<![\u4e00-\u9fff\d])|(?<=\d年)|(?<=\d年度))([\u4e00-\u9fff]{0,10}(?:省|市|县|区|州|旗|盟|街道|街|镇|乡)"
     r"(?:[\u4e00-\u9fff]{0,12}?(?:局|委员会|办公室|办公厅|厅|人民政府|政府|办事处))?)"
-    r"(?:坚持|认真|深入|深学|全面|始终|紧扣|紧紧|扎实|持续|聚焦|坚决|积极|着力|以习近平"
+    r"(?:坚持|认真|深入|深学|全面|始终|紧扣|紧紧|扎实|持续|聚焦|坚决|积极|着力|以习近平|根据《"
     r"|在(?:19|20)\d{2}年)"
 )
 _DEPARTMENT_SELF = re.compile(r"[我本](?:局|委|厅|办|院|部|署|中心|单位|机关)")

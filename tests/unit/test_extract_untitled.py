@@ -546,3 +546,25 @@ def test_我市气象部门_is_a_department_not_the_city() -> None:
         "公开工作。\n" + _FILLER
     )
     assert extract(text).agency != "咸宁市人民政府"
+
+
+def test_a_sites_greeting_is_no_title_and_a_towns_opening_names_it() -> None:
+    text = (
+        "欢迎来到莒南县人民政府门户网站\n"
+        "石莲子镇人民政府根据《中华人民共和国政府信息公开条例》有关规定,特向社会公开2021年度政府信息公开"
+        "年度报告。本报告的统计数据时限为2021年1月1日至2021年12月31日。本报告电子版可在莒南县政府门户网站"
+        "下载。\n一、总体情况\n二、主动公开政府信息情况\n" + _FILLER
+    )
+    result = extract(text, url="http://junan.gov.cn/info/1288/114546.htm")
+    assert result.title != "欢迎来到莒南县人民政府门户网站"
+    assert result.agency == "莒南县石莲子镇人民政府"
+
+
+def test_a_link_to_the_reports_interpretation_is_not_the_pages_title() -> None:
+    text = (
+        "相关解读:北京市海淀区人民政府2024年政府信息公开工作年度报告的问答解读\n"
+        "依据《中华人民共和国政府信息公开条例》第五十条规定,编制本报告。\n一、总体情况\n"
+        "二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n" + _FILLER
+    )
+    result = extract(text)
+    assert result.kind == "政府信息公开工作年度报告"  # not refused as an interpretation
