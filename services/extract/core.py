@@ -138,10 +138,10 @@ def _published(page: Page, fields: dict[str, str], doc: Document, title: str | N
         if found is None and spans:
             below = next((i for i in range(above, len(header)) if i not in spans), len(header))
             found = metadata.dateline(header[below : below + 3])
-        own = next((i for i, line in enumerate(header[:12]) if line == title), None)
-        if found is None and own:
+        if found is None:
             # 应急管理部 2024年1月24日 / 应急管理部2023年…报告: the announcement (or the notice)
             # that publishes the report, signed and dated above the report's own title.
+            own = next((i for i, line in enumerate(header[:12]) if line == title), 0)
             found = next(
                 (d for line in reversed(header[:own]) if (d := metadata.whole_line_date(line))),
                 None,

@@ -146,8 +146,8 @@ def _stems(division: Division, names: Iterable[str]) -> list[str]:
 def _short_forms(division: Division, names: Iterable[str], table: RegionTable) -> list[str]:
     """The division's short forms that are not its name's beginning (喀左 for 喀喇沁左翼蒙古族
     自治县: www.kazuo.gov.cn; 察右中旗; 海南州), where the table gives that short form to it
-    alone. Counties, banners and autonomous prefectures only: a zone's short form (冀南 for 邯郸冀南新区) would make a city's
-    spelling (jinan, 济南) ambiguous."""
+    alone. Counties, banners and autonomous prefectures only: a zone's short form (冀南 for
+    邯郸冀南新区) would make a city's spelling (jinan, 济南) ambiguous."""
     if not division.name.endswith(("县", "旗", "自治州")):  # 海南州: www.hainanzhou.gov.cn
         return []
     return sorted(
@@ -246,9 +246,10 @@ def _compound_match(label: str) -> HostMatch | None:
         rest = label[cut:]
         # Inside a place, a listed domain's spelling may be another's (sqsc: 宿迁 + 宿城, not
         # 四川): every reading stands.
-        inner = _compound_match(rest)
-        if _outer_codes(rest):
-            inner = HostMatch(_outer_codes(rest), rest, rest in _index()[0])
+        readings = _outer_codes(rest)
+        inner = (
+            HostMatch(readings, rest, rest in _index()[0]) if readings else _compound_match(rest)
+        )
         if inner is None:
             continue
         for code in inner.codes:

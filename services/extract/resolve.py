@@ -341,6 +341,23 @@ def _is_local(name: AgencyName) -> bool:
     return name.department in DEPARTMENTS.values() and not name.department.startswith("国家")
 
 
+def _title_names_the_department(title: AgencyName, other: AgencyName) -> bool:
+    """Whether the title's name reports, over another the page writes that would otherwise
+    win (a placed name, a known department): the title says which department reports, a name
+    elsewhere may only say where."""
+    if not title.has_place:
+        # 2020年卫生健康委员会…报告 on a page that also names 绵阳市人民政府 (its website).
+        return title.town is None and _is_local(title) and not same_department(title, other)
+    # 广元市利州区乡村振兴局 in the title, 广元市利州区人民政府 as the site's owner; 温州市
+    # 生态环境局瑞安分局 in the title, its 温州市生态环境局 in the text: the department (or the
+    # branch) the title names, in the place both name.
+    return (
+        other.places[-1:] == title.places[-1:]
+        and title.department != other.department
+        and (other.department == "人民政府" or title.department.startswith(other.department))
+    )
+
+
 def _finish(
     name: AgencyName, place: _Place, joint: Sequence[str], fallback_code: str | None
 ) -> AgencyResult:
@@ -420,26 +437,8 @@ def resolve_agency(
         title_name is not None
         and best is not None
         and best is not title_name
-        and not title_name.has_place
-        and title_name.town is None
-        and _is_local(title_name)
-        and not same_department(title_name, best)
+        and _title_names_the_department(title_name, best)
     ):
-        # 2020年卫生健康委员会…报告 on a page that also names 绵阳市人民政府 (its website): the
-        # title says which department reports; a name elsewhere may only say where.
-        best = title_name
-    if (
-        title_name is not None
-        and best is not None
-        and best is not title_name
-        and title_name.has_place
-        and best.places[-1:] == title_name.places[-1:]
-        and title_name.department != best.department
-        and (best.department == "人民政府" or title_name.department.startswith(best.department))
-    ):
-        # 广元市利州区乡村振兴局 in the title, 广元市利州区人民政府 as the site's owner; 温州市
-        # 生态环境局瑞安分局 in the title, its 温州市生态环境局 in the text: the department (or
-        # the branch) the title names reports, in the place both name.
         best = title_name
     hint = parse_agency(hint_name) if hint_name else None
     agreed = _settled(clues, body)
