@@ -13,8 +13,9 @@ lifted (no delay, several requests in flight). Two ways to run nianbao:
 
 The script prints reports per second end to end, the extract-only throughput over the same pages
 in one process, and their ratio; `--mode processes` also prints each component's CPU per report.
-To profile services there, set NIANBAO_BENCH_PROFILE to their names (`store,extract`): py-spy is
-attached to each and writes collapsed stacks to NIANBAO_BENCH_PROFILE_DIR/<name>.txt.
+To profile services there, set NIANBAO_BENCH_PROFILE to their names (`store,extract,crawl`): py-spy
+is attached to each (the crawl runs under it) and writes collapsed stacks to
+NIANBAO_BENCH_PROFILE_DIR/<name>.txt.
 """
 
 from __future__ import annotations
@@ -133,8 +134,8 @@ async def pipeline_processes(
     processes = []
     try:
 
-        def run(*args: str) -> None:
-            subprocess.run([*command, *args], env=env, check=True, capture_output=True)
+        def run(*args: str, under: tuple[str, ...] = ()) -> None:
+            subprocess.run([*under, *command, *args], env=env, check=True, capture_output=True)
 
         await asyncio.to_thread(run, "db", "upgrade")
         await asyncio.to_thread(run, "nats", "provision")
@@ -152,7 +153,7 @@ async def pipeline_processes(
         children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         self_before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
-        await asyncio.to_thread(run, "crawl")
+        await asyncio.to_thread(run, "crawl", under=crawl_profiler(workdir))
         crawl_cpu = used_since(children_before, resource.RUSAGE_CHILDREN)
         print(f"  crawl published in {time.perf_counter() - started:.1f} s")
         client = await nats.connect(nats_server.url)
@@ -204,12 +205,25 @@ def start_profilers(watched: dict[str, int], workdir: Path) -> list[subprocess.P
     out = Path(os.environ.get("NIANBAO_BENCH_PROFILE_DIR", str(workdir)))
     profilers = []
     for name in wanted:
+        if name.strip() == "crawl":  # run under py-spy (`crawl_profiler`)
+            continue
         target = out / f"{name.strip()}.txt"
         argv = ["py-spy", "record", "-r", "50", "-f", "raw", "-o", str(target)]
         argv += ["--pid", str(watched[name.strip()])]
         profilers.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL))
         print(f"  profiling {name.strip()} into {target}")
     return profilers
+
+
+def crawl_profiler(workdir: Path) -> tuple[str, ...]:
+    """The py-spy command line to run the crawl under when NIANBAO_BENCH_PROFILE names `crawl`
+    (the crawl's CPU figure then includes py-spy's own), else nothing."""
+    wanted = [n.strip() for n in os.environ.get("NIANBAO_BENCH_PROFILE", "").split(",")]
+    if "crawl" not in wanted:
+        return ()
+    target = Path(os.environ.get("NIANBAO_BENCH_PROFILE_DIR", str(workdir))) / "crawl.txt"
+    print(f"  profiling crawl into {target}")
+    return ("py-spy", "record", "-r", "50", "-f", "raw", "-o", str(target), "--")
 
 
 def stop_profilers(profilers: list[subprocess.Popen[bytes]]) -> None:

@@ -195,6 +195,7 @@ async def build(
             clock=clock,
             grace_days=settings.grace_days,
             rules=load_deadlines(settings.deadlines),
+            commit_linger=settings.store_commit_linger_ms / 1000,
         )
         if sources is not None:
             await asyncio.to_thread(parts.store.sync_agencies, sources)

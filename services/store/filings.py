@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Row, select, update
 from sqlalchemy.orm import Session
 
 from services.store import core, search, text
@@ -63,13 +63,7 @@ def record_filing(
     content = search.document_text(extraction.title, agency.name, body)
     # The extractor's segmentation of the body is reused: segmenting it again here cost
     # more than everything else the store does with a report.
-    words = (
-        text.tokens(search.document_text(extraction.title, agency.name, ""))
-        + text.words_only(extraction.words)
-        if extraction.words
-        else text.tokens(content)
-    )
-    simhash = text.fingerprint(words)
+    words = version_words(extraction.title, agency.name, body, extraction.words)
     facts = text.facts_hash(
         [s.title for s in extraction.sections], [f.text for f in extraction.figures]
     )
@@ -102,7 +96,7 @@ def record_filing(
                 content_hash=text_hash,
                 url=event.url,
                 seen_at=event.fetched_at,
-                simhash=simhash,
+                simhash=None,  # computed from the text if a later version is ever compared
                 facts_hash=facts,
                 text=body[:MAX_TEXT_IN_DB],
             )
@@ -118,14 +112,19 @@ def record_filing(
         filing.on_time = core.is_on_time(filing.published, filing.first_seen, filing.deadline)
     add_url(session, filing_id, event.url, event.fetched_at)
     versions = session.execute(
-        select(FilingVersion.content_hash, FilingVersion.simhash, FilingVersion.facts_hash).where(
-            FilingVersion.filing_id == filing_id
-        )
+        select(
+            FilingVersion.id,
+            FilingVersion.content_hash,
+            FilingVersion.simhash,
+            FilingVersion.facts_hash,
+        ).where(FilingVersion.filing_id == filing_id)
     ).all()
-    same = any(
-        known_hash == text_hash or text.is_near_duplicate(known_sim, known_facts, simhash, facts)
-        for known_hash, known_sim, known_facts in versions
-    )
+    simhash: str | None = None
+    same = any(known_hash == text_hash for _, known_hash, _, _ in versions)
+    if not same:
+        same, simhash = _near_duplicate_of_a_version(
+            session, versions, words, facts, filing.title, agency.name
+        )
     if not same:
         filing.version += 1
         filing.content_hash = text_hash
@@ -146,6 +145,61 @@ def record_filing(
         search.index_filing(session, filing_id, content, words)
         _emit_recorded(session, filing, "changed", event, now)
     return filing
+
+
+def version_words(
+    title: str | None, agency_name: str | None, body: str, body_words: Sequence[str] = ()
+) -> list[str]:
+    """The tokens a version's fingerprint is computed over: its title's, its agency's, its text's.
+
+    `body_words` are the extractor's segmentation of `body` when the event carries them (the
+    same tokens as segmenting `body` again, without the cost).
+    """
+    head = text.tokens(search.document_text(title, agency_name, ""))
+    return head + (text.words_only(body_words) if body_words else text.tokens(body))
+
+
+def _near_duplicate_of_a_version(
+    session: Session,
+    versions: Sequence[Row[int, str, str | None, str | None]],
+    words: Sequence[str],
+    facts: str,
+    title: str | None,
+    agency_name: str,
+) -> tuple[bool, str | None]:
+    """Whether a text is a near duplicate of one of a filing's versions, and its fingerprint.
+
+    Fingerprints are computed only when a comparison needs them: a version with the same facts
+    and no stored fingerprint gets one from its stored text, kept for the next comparison.
+    Most filings never have a second text, so a new filing costs no fingerprint at all.
+    """
+    candidates = [v for v in versions if v.facts_hash is not None and v.facts_hash == facts]
+    if not candidates:
+        return False, None
+    mine = text.fingerprint(words)
+    if mine is None:
+        return False, None
+    for version_id, _, known, known_facts in candidates:
+        if known is None:
+            known = _stored_fingerprint(session, version_id, title, agency_name)
+        if text.is_near_duplicate(known, known_facts, mine, facts):
+            return True, mine
+    return False, mine
+
+
+def _stored_fingerprint(
+    session: Session, version_id: int, title: str | None, agency_name: str
+) -> str | None:
+    """The fingerprint of a stored version computed from its text (and stored with it)."""
+    body = session.scalar(select(FilingVersion.text).where(FilingVersion.id == version_id))
+    if body is None:  # stored before texts were kept: nothing to compare with
+        return None
+    fingerprint = text.fingerprint(version_words(title, agency_name, body))
+    if fingerprint is not None:
+        session.execute(
+            update(FilingVersion).where(FilingVersion.id == version_id).values(simhash=fingerprint)
+        )
+    return fingerprint
 
 
 def _emit_recorded(

@@ -39,11 +39,12 @@ class StoreService:
     clock: Clock
     grace_days: int = 3
     rules: tuple[core.DeadlineRule, ...] = field(default=core.NATIONAL_RULES)
+    commit_linger: float = 0.0  # seconds an event waits for others to share its commit
 
     def __post_init__(self) -> None:
         self._relay = Relay(self.sessions, OutboxEntry, self.publish, self.clock)
         # Events handled concurrently (the consumer runs several at once) share commits.
-        self._group = GroupCommit(self.sessions)
+        self._group = GroupCommit(self.sessions, linger=self.commit_linger)
 
     def sync_agencies(self, sources: SourcesFile) -> None:
         """Upsert the agencies and sources of the sources file; new ones are watched from now."""

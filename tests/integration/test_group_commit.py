@@ -57,6 +57,40 @@ async def test_a_lone_unit_is_committed_at_once(sessions: sessionmaker[Session])
     assert len(sessions.commits) == 1  # type: ignore[attr-defined]
 
 
+async def test_units_arriving_one_at_a_time_share_a_commit_when_the_group_lingers(
+    sessions: sessionmaker[Session],
+) -> None:
+    # What a store fed by extraction sees: one event every 10 ms, never two at once.
+    async def spaced(group: GroupCommit, first: int) -> list[int]:
+        async def nth(i: int) -> int:
+            await asyncio.sleep(0.01 * i)
+            return await group.run(insert(first + i))
+
+        return await asyncio.gather(*(nth(i) for i in range(8)))
+
+    await spaced(GroupCommit(sessions), 0)
+    alone = len(sessions.commits)  # type: ignore[attr-defined]
+    assert alone >= 6
+    sessions.commits.clear()  # type: ignore[attr-defined]
+    results = await spaced(GroupCommit(sessions, linger=0.2), 100)
+    assert results == list(range(100, 108))
+    assert len(stored(sessions)) == 16
+    assert len(sessions.commits) <= 2  # type: ignore[attr-defined]
+
+
+async def test_a_lingering_group_cancelled_cancels_its_waiting_units(
+    sessions: sessionmaker[Session],
+) -> None:
+    group = GroupCommit(sessions, linger=5.0)
+    waiting = asyncio.ensure_future(group.run(insert(1)))
+    await asyncio.sleep(0.05)
+    assert group._committer is not None
+    group._committer.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert stored(sessions) == []
+
+
 async def test_groups_never_exceed_max_units(sessions: sessionmaker[Session]) -> None:
     group = GroupCommit(sessions, max_units=5)
     await asyncio.gather(*(group.run(insert(i)) for i in range(20)))

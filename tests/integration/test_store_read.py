@@ -160,6 +160,24 @@ async def test_a_repost_with_template_edits_is_one_version_a_real_edit_is_a_new_
     assert [e[2]["change"] for e in published.events] == ["new", "changed"]
 
 
+async def test_a_version_gets_its_fingerprint_only_when_a_later_text_is_compared_with_it(
+    store: StoreService,
+) -> None:
+    body = (SEED / "000_e2ea7a02f9202a4e.txt").read_text("utf-8")
+    await store.record_extraction(factories.report_extracted(text=body))
+    with store.sessions() as session:
+        assert session.scalars(select(FilingVersion.simhash)).all() == [None]
+    await store.record_extraction(
+        factories.report_extracted(
+            url="https://www.km.gov.cn/zfxxgk/1.html", text=body + "\n浏览次数：9"
+        )
+    )
+    with store.sessions() as session:
+        (stored,) = session.scalars(select(FilingVersion.simhash)).all()
+    assert stored is not None
+    assert len(stored) == 64
+
+
 # ---- deadlines ---------------------------------------------------------------------------------
 async def test_the_deadline_checker_uses_regional_rules_and_the_agency_role(
     store: StoreService,

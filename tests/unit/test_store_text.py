@@ -122,3 +122,21 @@ def test_simhash_matches_its_definition(words: list[str]) -> None:
 def test_simhash_of_a_real_report_matches_its_definition() -> None:
     words = text.tokens(SEEDS[2].read_text("utf-8"))
     assert text.simhash(words) == _simhash_by_definition(words)
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3], ids=lambda p: p.stem)
+def test_a_fingerprint_from_a_stored_text_equals_the_one_from_the_extractors_words(
+    seed: Path,
+) -> None:
+    # A version's fingerprint is computed when a later text is first compared with it, from
+    # the text it stored; the later text's comes from the words its event carries. They must
+    # agree, or a repost would be taken for an edit (or the reverse).
+    from services.extract.sections import segment
+    from services.store.filings import version_words
+
+    body = seed.read_text("utf-8")
+    title, agency = "昆明市科学技术局2023年法治政府建设年度报告", "昆明市科学技术局"
+    from_words = version_words(title, agency, body, segment(body))
+    from_text = version_words(title, agency, body)
+    assert from_words == from_text
+    assert text.fingerprint(from_words) is not None

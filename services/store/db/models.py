@@ -171,7 +171,8 @@ class FilingVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     url: Mapped[str] = mapped_column(Text)
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    simhash: Mapped[str | None] = mapped_column(String(64))  # None: too short to compare
+    # None: not computed yet (it is, from `text`, when a later text is compared) or too short
+    simhash: Mapped[str | None] = mapped_column(String(64))
     facts_hash: Mapped[str | None] = mapped_column(String(32))
     text: Mapped[str | None] = mapped_column(Text)  # None: stored before migration 0003
 
