@@ -8,9 +8,11 @@ dropped afterwards.
 1. `report.extracted` events through `StoreService.record_extraction`, exactly as the consumer
    calls it: one transaction per event (inbox + effect + outbox), then the outbox relay to a
    publisher that does nothing. Texts are the five real seed reports, each made unique, so every
-   event is a new filing (jieba tokens, simhash and the search index are all paid). Then
-   `source.checked` events, which are small. Every event commits on its own: the consumer acks a
-   message only after its commit, so batching commits would need batched acks first.
+   event is a new filing (the search index is paid; the words come with the event, as the
+   extractor's do, and a new filing computes no fingerprint). Then `source.checked` events,
+   which are small. Events are awaited one after another without a linger, so each commits on
+   its own: the worst case (the service shares a commit among the events that arrive within
+   NIANBAO_STORE_COMMIT_LINGER_MS).
 2. The compliance query (`nianbao compliance --year`) over N agencies (each expecting two kinds,
    one source) with filings for five years, generated with bulk inserts.
 """
@@ -30,6 +32,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.extract.sections import segment
 from services.store.compliance import compliance
 from services.store.db.models import Agency, Filing, Source
 from services.store.migrate import upgrade
@@ -83,6 +86,7 @@ def _events(count: int) -> list[ReportExtracted]:
             report_year=2024,
             published=date(2025, 3, 1),
             text=body,
+            words=segment(body),  # as the extractor's events carry them
         )
         sha = stable_id("sha", url, i) * 2
         events.append(
