@@ -196,32 +196,36 @@ async def pipeline_processes(
         server.stop()
 
 
-def start_profilers(watched: dict[str, int], workdir: Path) -> list[subprocess.Popen[bytes]]:
-    """py-spy attached to each process named in NIANBAO_BENCH_PROFILE (comma-separated: extract,
-    store, notify, nats-server excluded), sampling 50 times a second into
-    NIANBAO_BENCH_PROFILE_DIR/<name>.txt (raw collapsed stacks). Attaching, rather than running
-    the service under the profiler, keeps the CPU figures those of the service itself."""
-    wanted = [n for n in os.environ.get("NIANBAO_BENCH_PROFILE", "").split(",") if n.strip()]
+def profiled(workdir: Path) -> dict[str, Path]:
+    """The components NIANBAO_BENCH_PROFILE names (comma-separated), each with the file its
+    collapsed stacks go to: NIANBAO_BENCH_PROFILE_DIR/<name>.txt."""
     out = Path(os.environ.get("NIANBAO_BENCH_PROFILE_DIR", str(workdir)))
+    names = [n.strip() for n in os.environ.get("NIANBAO_BENCH_PROFILE", "").split(",")]
+    return {name: out / f"{name}.txt" for name in names if name}
+
+
+def start_profilers(watched: dict[str, int], workdir: Path) -> list[subprocess.Popen[bytes]]:
+    """py-spy attached to each service process `profiled` names (extract, store, notify;
+    nats-server excluded), sampling 50 times a second (raw collapsed stacks). Attaching, rather
+    than running the service under the profiler, keeps the CPU figures those of the service
+    itself."""
     profilers = []
-    for name in wanted:
-        if name.strip() == "crawl":  # run under py-spy (`crawl_profiler`)
+    for name, target in profiled(workdir).items():
+        if name == "crawl":  # run under py-spy (`crawl_profiler`)
             continue
-        target = out / f"{name.strip()}.txt"
         argv = ["py-spy", "record", "-r", "50", "-f", "raw", "-o", str(target)]
-        argv += ["--pid", str(watched[name.strip()])]
+        argv += ["--pid", str(watched[name])]
         profilers.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL))
-        print(f"  profiling {name.strip()} into {target}")
+        print(f"  profiling {name} into {target}")
     return profilers
 
 
 def crawl_profiler(workdir: Path) -> tuple[str, ...]:
     """The py-spy command line to run the crawl under when NIANBAO_BENCH_PROFILE names `crawl`
     (the crawl's CPU figure then includes py-spy's own), else nothing."""
-    wanted = [n.strip() for n in os.environ.get("NIANBAO_BENCH_PROFILE", "").split(",")]
-    if "crawl" not in wanted:
+    target = profiled(workdir).get("crawl")
+    if target is None:
         return ()
-    target = Path(os.environ.get("NIANBAO_BENCH_PROFILE_DIR", str(workdir))) / "crawl.txt"
     print(f"  profiling crawl into {target}")
     return ("py-spy", "record", "-r", "50", "-f", "raw", "-o", str(target), "--")
 

@@ -173,7 +173,7 @@ def _near_duplicate_of_a_version(
     and no stored fingerprint gets one from its stored text, kept for the next comparison.
     Most filings never have a second text, so a new filing costs no fingerprint at all.
     """
-    candidates = [v for v in versions if v.facts_hash is not None and v.facts_hash == facts]
+    candidates = [v for v in versions if v.facts_hash == facts]
     if not candidates:
         return False, None
     mine = text.fingerprint(words)

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from services.extract.sections import segment
 from services.store import text
+from services.store.filings import version_words
 
 pytestmark = pytest.mark.unit
 
@@ -131,9 +133,6 @@ def test_a_fingerprint_from_a_stored_text_equals_the_one_from_the_extractors_wor
     # A version's fingerprint is computed when a later text is first compared with it, from
     # the text it stored; the later text's comes from the words its event carries. They must
     # agree, or a repost would be taken for an edit (or the reverse).
-    from services.extract.sections import segment
-    from services.store.filings import version_words
-
     body = seed.read_text("utf-8")
     title, agency = "昆明市科学技术局2023年法治政府建设年度报告", "昆明市科学技术局"
     from_words = version_words(title, agency, body, segment(body))
