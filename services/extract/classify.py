@@ -260,9 +260,12 @@ _LIST_ITEM = re.compile(r"[•·●▪◆■]\s*")
 def title_from_lines(lines: Sequence[str]) -> str | None:
     """The title at the top of the text, before the first paragraph: the first line that names a
     report (joined to an agency line above it, as in 赵县人民政府 / 2022年度…报告), else the
-    first title-like line. Site names and clock lines come first on many pages."""
+    first title-like line. Site names and clock lines come first on many pages. A line that names
+    a report but no year (the column 政府信息公开年度报告 above the title proper) gives way to a
+    later one that names its year."""
     first: str | None = None
     listed: str | None = None
+    yearless: int | None = None
     for i, line in enumerate(lines[:12]):
         if len(line) > 90 or "。" in line:
             break
@@ -276,34 +279,37 @@ def title_from_lines(lines: Sequence[str]) -> str | None:
                 # proper usually follows in full, with its agency; the item is only a fallback.
                 listed = listed or line[item.end() :]
                 continue
-            above = lines[i - 1] if i else ""
-            if (
-                re.match(r"(?:办事处|人民政府|委员会|办公室)", line)
-                and above
-                and is_title_like(above)
-            ):
-                # 重庆市沙坪坝区人民政府小龙坎街道 / 办事处2023年…报告: one name over two lines.
-                return above + line
-            if (
-                above
-                and re.search(r"关于(?:公布|印发|发布|报送)?$", above)
-                and is_title_like(above)
-            ):
-                # 贺州市人民政府办公室关于公布 / 贺州市2009年度…年度报告的通知: one title.
-                return above + line
-            if above and re.search(r"(?:19|20)\d{2}年?度?$", above) and is_title_like(above):
-                # 自治区人民政府办公厅2022 / 政府信息公开工作年度报告: split after the year.
-                return above + line
-            if re.match(r"(?:19|20)\d{2}|关于", line):
-                # 赵县人民政府 / 2022年度…报告: the agency is on the line above, here or where
-                # the page repeats the title below its header (关于…报告 / 来源 / X镇人民政府 / 关于…报告).
-                for j in (i, *(k for k in range(i + 1, min(len(lines), 14)) if lines[k] == line)):
-                    above = lines[j - 1] if j else ""
-                    if above and _agency_like(above):
-                        return above + line + _title_tail(lines, j)
-            return line + _title_tail(lines, i)
+            if year_in(line) is None:
+                yearless = i if yearless is None else yearless
+                continue
+            return _title_at(lines, i)
         first = first or line
+    if yearless is not None:
+        return _title_at(lines, yearless)
     return listed or first
+
+
+def _title_at(lines: Sequence[str], i: int) -> str:
+    """The title whose line names the report: with the line above when the title is split."""
+    line = lines[i]
+    above = lines[i - 1] if i else ""
+    if re.match(r"(?:办事处|人民政府|委员会|办公室)", line) and above and is_title_like(above):
+        # 重庆市沙坪坝区人民政府小龙坎街道 / 办事处2023年…报告: one name over two lines.
+        return above + line
+    if above and re.search(r"关于(?:公布|印发|发布|报送)?$", above) and is_title_like(above):
+        # 贺州市人民政府办公室关于公布 / 贺州市2009年度…年度报告的通知: one title.
+        return above + line
+    if above and re.search(r"(?:19|20)\d{2}年?度?$", above) and is_title_like(above):
+        # 自治区人民政府办公厅2022 / 政府信息公开工作年度报告: split after the year.
+        return above + line
+    if re.match(r"(?:19|20)\d{2}|关于", line):
+        # 赵县人民政府 / 2022年度…报告: the agency is on the line above, here or where
+        # the page repeats the title below its header (关于…报告 / 来源 / X镇人民政府 / 关于…报告).
+        for j in (i, *(k for k in range(i + 1, min(len(lines), 14)) if lines[k] == line)):
+            above = lines[j - 1] if j else ""
+            if above and _agency_like(above):
+                return above + line + _title_tail(lines, j)
+    return line + _title_tail(lines, i)
 
 
 _DOCUMENT_TYPE = re.compile(r"(?:报告|通知|函|意见|决定|办法|公告|通报|方案|要点|情况)$")

@@ -568,3 +568,17 @@ def test_a_link_to_the_reports_interpretation_is_not_the_pages_title() -> None:
     )
     result = extract(text)
     assert result.kind == "政府信息公开工作年度报告"  # not refused as an interpretation
+
+
+def test_a_column_heading_above_the_title_gives_way_to_the_title_that_names_its_year() -> None:
+    # The column (政府信息公开年度报告) names a kind but no year or agency; the title below it
+    # names both. Taking the column left the agency to the host, whose zwsjj read as 审计局.
+    text = (
+        "政府信息公开年度报告\n\n咸宁市政务服务和大数据管理局2025年政府信息公开工作年度报告\n"
+        "发布日期:2026-01-28来源:咸宁市政务服务和大数据管理局\n"
+        "根据《中华人民共和国政府信息公开条例》要求，编制本报告。\n一、总体情况\n" + _FILLER
+    )
+    result = extract(text, url="http://zwsjj.xianning.gov.cn/zwgk/xxgknb/t1.shtml")
+    assert result.title == "咸宁市政务服务和大数据管理局2025年政府信息公开工作年度报告"
+    assert result.agency == "咸宁市政务服务和大数据管理局"
+    assert result.report_year == 2025
