@@ -230,6 +230,89 @@ def towns() -> dict[str, tuple[str, ...]]:
     return {name: tuple(sorted(codes)) for name, codes in found.items()}
 
 
+# The 55 minority nationalities, longest first: 民族乡 are named after them (落别布依族彝族乡).
+_NATIONALITIES = sorted(
+    [
+        "蒙古",
+        "回",
+        "藏",
+        "维吾尔",
+        "苗",
+        "彝",
+        "壮",
+        "布依",
+        "朝鲜",
+        "满",
+        "侗",
+        "瑶",
+        "白",
+        "土家",
+        "哈尼",
+        "哈萨克",
+        "傣",
+        "黎",
+        "傈僳",
+        "佤",
+        "畲",
+        "高山",
+        "拉祜",
+        "水",
+        "东乡",
+        "纳西",
+        "景颇",
+        "柯尔克孜",
+        "土",
+        "达斡尔",
+        "仫佬",
+        "羌",
+        "布朗",
+        "撒拉",
+        "毛南",
+        "仡佬",
+        "锡伯",
+        "阿昌",
+        "普米",
+        "塔吉克",
+        "怒",
+        "乌孜别克",
+        "俄罗斯",
+        "鄂温克",
+        "德昂",
+        "保安",
+        "裕固",
+        "京",
+        "塔塔尔",
+        "独龙",
+        "鄂伦春",
+        "赫哲",
+        "门巴",
+        "珞巴",
+        "基诺",
+    ],
+    key=len,
+    reverse=True,
+)
+
+
+@lru_cache(maxsize=1)
+def ethnic_town_short_forms() -> dict[str, tuple[str, ...]]:
+    """The short forms of 民族乡 and 民族镇 (落别乡) → the table's full names (落别布依族彝族乡):
+    pages and titles often drop the nationalities."""
+    found: dict[str, set[str]] = {}
+    for name in towns():
+        if not name.endswith(("族乡", "族镇")):
+            continue
+        stem = name[:-1]
+        while stem.endswith("族"):
+            nationality = next((n for n in _NATIONALITIES if stem.endswith(n + "族")), None)
+            if nationality is None:
+                break
+            stem = stem[: -len(nationality) - 1]
+        if stem and stem != name[:-1] and not stem.endswith("族"):
+            found.setdefault(stem + name[-1], set()).add(name)
+    return {short: tuple(sorted(names)) for short, names in found.items()}
+
+
 def contains(outer: str, code: str) -> bool:
     """Whether division `code` lies inside division `outer`, or is it."""
     division = regions().by_code.get(outer)

@@ -135,11 +135,13 @@ _GOVERNMENT_ENDINGS = ("rmzf", "zf")
 def _stems(division: Division, names: Iterable[str]) -> list[str]:
     """The division's names without their level (杭州 for 杭州市), at least two characters. A
     banner's short name is its name without 旗 (达拉特 for 达拉特旗: www.dlt.gov.cn), which the
-    table's aliases do not always give."""
+    table's aliases do not always give; so is a 特区's and a 林区's without those (六枝 for
+    六枝特区: www.liuzhi.gov.cn)."""
     stems = {n for n in names if len(n) >= 2 and division.name.startswith(n)}
-    banner = division.name.removesuffix("旗")
-    if banner != division.name and len(banner) >= 2 and not banner.endswith("自治"):
-        stems.add(banner)
+    for suffix in ("旗", "特区", "林区"):
+        short = division.name.removesuffix(suffix)
+        if short != division.name and len(short) >= 2 and not short.endswith("自治"):
+            stems.add(short)
     return sorted(stems, key=len)
 
 

@@ -15,10 +15,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from services.extract.agency import DEPARTMENTS, AgencyName, parse_agency, same_department
-from services.extract.clues import HINT, TIE_BREAK, Clue, Consensus, agree, consensus, narrow
+from services.extract.clues import (
+    HINT,
+    IDENTIFIER,
+    TIE_BREAK,
+    Clue,
+    Consensus,
+    agree,
+    consensus,
+    narrow,
+)
 from services.extract.places import (
     CITED_TITLE,
     cited_province,
@@ -31,6 +40,7 @@ from shared.regions import (
     Division,
     canonical_place_name,
     contains,
+    ethnic_town_short_forms,
     regions,
     towns,
 )
@@ -171,6 +181,7 @@ class _Place:
     code: str | None
     notes: tuple[str, ...] = ()
     disputed: bool = False  # the name's own place and the clues disagree: no region at all
+    town: str | None = None  # the town's name in the town table, where the page shortens it
 
 
 def _named_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
@@ -201,6 +212,22 @@ def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
     assert name.town is not None
     counties = towns().get(name.town, ())
     notes: list[str] = []
+    if not any(_fits(code, clues) for code in counties):
+        full = _ethnic_town(name.town, clues)
+        if full is not None:
+            # 落别乡 for 落别布依族彝族乡: the 民族乡 by its full name, placed as that one.
+            place = _town_place(_renamed_town(name, full), clues, body)
+            note = f"{name.town} as {full}, its name in the town table"
+            return _Place(place.code, (note, *place.notes), place.disputed, full)
+    written = _county_written_before(name.town, body)
+    if written is not None and written in counties:
+        # 衢州市衢江区湖南镇政府 in its contact line: the town's own full name, which the town
+        # table confirms, says its county unless an authority's identifier says otherwise.
+        against = [c for c in clues if c.weight > TIE_BREAK and not _fits(written, [c])]
+        if not any(c.weight >= IDENTIFIER for c in against):
+            written_note = f"{name.town}: its county as the body writes it with the town"
+            others = [f"{c.source} places it elsewhere" for c in against]
+            return _Place(written, (written_note, *others))
     variant = _town_variant(name.town)
     if variant and not any(_fits(code, clues) for code in counties):
         fitting = tuple(code for code in towns().get(variant, ()) if _fits(code, clues))
@@ -244,7 +271,28 @@ def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
     chosen = _by_mentions(kept, body, at_least=1) or _by_ancestors(kept, body)
     if chosen is not None:
         return _Place(chosen, (*notes, f"county of {name.town} from the body text"))
+    # 大石街道, in 番禺区, 广丰区 and 合川区, in a report citing 《番禺区2019年政务公开工作要点》:
+    # the cited titles pick among the counties the town table gives, never beyond them.
+    chosen = _by_cited_titles(kept, body)
+    if chosen is not None:
+        return _Place(chosen, (*notes, f"county of {name.town} from the documents it cites"))
     return _Place(None, (*notes, f"{name.town}: no county settles it"))
+
+
+def _ethnic_town(town: str, clues: Sequence[Clue]) -> str | None:
+    """The one 民族乡 the short form may stand for (落别乡: 落别布依族彝族乡) where the clues point."""
+    fitting = [
+        full
+        for full in ethnic_town_short_forms().get(town, ())
+        if any(_fits(code, clues) for code in towns().get(full, ()))
+    ]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _renamed_town(name: AgencyName, full: str) -> AgencyName:
+    assert name.town is not None
+    department = full + name.department.removeprefix(name.town)
+    return replace(name, town=full, department=department)
 
 
 def _county_written_before(town: str, body: str) -> str | None:
@@ -362,11 +410,16 @@ def _finish(
     name: AgencyName, place: _Place, joint: Sequence[str], fallback_code: str | None
 ) -> AgencyResult:
     if place.code is None:
-        # As written when it says more than the department (市科技局, 西湖区司法局).
-        written = name.raw if name.relative or name.has_place or name.town else name.department
+        # As written when it says more than the department (市科技局, 西湖区司法局); a bare town
+        # by its office (大石街道办事处, not 大石街道).
+        written = name.raw if name.relative or name.has_place else name.department
+        if place.town is not None and name.town is not None:
+            written = written.replace(name.town, place.town)
         notes = place.notes or (f"no place found for {name.raw}",)
         region = Region() if place.disputed else _region(fallback_code)
         return AgencyResult(written, tuple(joint), region, notes)
+    if place.town is not None and name.town is not None:
+        name = _renamed_town(name, place.town)
     division = regions().by_code[place.code]
     if name.places and name.places[-1].code == division.code:
         # 横县人民政府 in a 2020 report: the name it had then (横州市 since 2021), today's code.

@@ -51,6 +51,7 @@ def extract(title: str, url: str | None = None, body: str = _BODY, **hints: obje
         ("http://www.yncxym.gov.cn/", {"532328"}),  # 云南 + 楚雄 + 元谋
         ("http://www.jxjaxzf.gov.cn/", {"360925", "360821"}),  # 江西 + 靖安县 (吉安县) + 政府
         ("http://www.hainanzhou.gov.cn/", {"632500"}),  # an autonomous prefecture's short form
+        ("http://www.liuzhi.gov.cn/", {"520203"}),  # 六枝特区 without 特区
         # 济南 (and 金安区, 晋安区), not 邯郸冀南新区: a zone's short form is not a spelling
         ("http://www.jinan.gov.cn/", {"341502", "350111", "370100"}),
     ],
@@ -594,8 +595,13 @@ def test_a_town_missing_from_the_table_takes_the_county_the_body_writes_it_with(
         + _GK_BODY
         + "\n如有疑问,请与高良乡人民政府党政办联系,地址为师宗县高良乡人民政府党政办公室。"
     )
-    result = extract("", url="https://www.ynsz.gov.cn/public/description/61859.html", body=body)
+    # With no clue but the body, 高良乡 (not in the town table by that name) as the body writes it.
+    result = extract("", body=body)
     assert result.agency == "师宗县高良乡人民政府"
+    assert result.region.code == "530323"
+    # With 师宗县's site, the 民族乡 that the table lists there by its full name.
+    result = extract("", url="https://www.ynsz.gov.cn/public/description/61859.html", body=body)
+    assert result.agency == "师宗县高良壮族苗族瑶族乡人民政府"
     assert result.region.code == "530323"
 
 
@@ -1007,3 +1013,46 @@ def test_qingshan_gov_cn_is_wuhans_青山区() -> None:
         "青山区教育局2025年政府信息公开工作年度报告", url="https://www.qingshan.gov.cn/a.shtml"
     )
     assert result.agency == "武汉市青山区教育局"
+
+
+def test_a_town_the_body_writes_with_its_county_is_placed_there_over_a_host_elsewhere() -> None:
+    opening = (  # a real report's opening, shortened
+        "根据《中华人民共和国政府信息公开条例》规定,特向社会公布2021年度本镇政府信息公开年度报告。"
+        "本报告中所列数据的统计期限自2021年1月1日起至2021年12月31日止。本报告的电子版可在"
+        "“衢江区政府门户网站”(http://www.qjq.gov.cn/)政府信息公开栏中的“衢江区湖南镇”板块中下载。"
+        "如对本报告有任何疑问,请与衢州市衢江区湖南镇政府综合督考办公室联系(办公地址:衢江区湖南镇"
+        "湖南村湖南路26号;邮政编码:324009;电话:0570-8755000)。\n"
+    )
+    # 湖南镇: in 衢江区 (衢州) and 长乐区 (福州); the host is 温州's 龙湾区. The town's own full
+    # name, which the town table confirms, says where it is; the host's disagreement is noted.
+    result = extract("", "https://dj.longwan.gov.cn/a", opening + _GK_BODY)
+    assert result.agency == "衢州市衢江区湖南镇人民政府"
+    assert result.region.code == "330803"
+    assert any("longwan places it elsewhere" in warning for warning in result.warnings)
+
+
+def test_a_town_placed_nowhere_is_named_by_its_office() -> None:
+    # 大石街道 is in three counties and nothing on the page says which: no region, and the name
+    # is the office's, not the bare place's.
+    result = extract("", body="一、总体情况\n2019年,大石街道认真贯彻落实《条例》。\n" + _GK_BODY)
+    assert result.agency == "大石街道办事处"
+    assert result.region.code is None
+
+
+def test_the_documents_a_town_cites_pick_among_the_counties_the_town_table_gives() -> None:
+    opening = "一、总体情况\n2019年,大石街道严格执行《番禺区2019年政务公开工作要点分工方案》。\n"
+    result = extract("", body=opening + _GK_BODY)
+    assert result.agency == "广州市番禺区大石街道办事处"
+    assert result.region.code == "440113"
+    # A cited title never places a town beyond the table's counties: 桐汭街道 is in none.
+    elsewhere = "一、总体情况\n2019年,桐汭街道严格执行《番禺区2019年政务公开工作要点》。\n"
+    assert extract("", body=elsewhere + _GK_BODY).region.code is None
+
+
+def test_a_minority_township_by_its_short_name_is_found_by_its_full_one() -> None:
+    body = "一、总体情况\n2024年,落别乡人民政府严格依照《条例》要求公开信息。\n" + _GK_BODY
+    result = extract("落别乡2024年政府信息公开工作年度报告", "https://www.liuzhi.gov.cn/a", body)
+    assert result.agency == "六盘水市六枝特区落别布依族彝族乡人民政府"
+    assert result.region.code == "520203"
+    # Without a clue to where it is, a short name is not expanded.
+    assert extract("落别乡2024年政府信息公开工作年度报告", body=body).agency == "落别乡人民政府"
