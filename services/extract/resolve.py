@@ -48,6 +48,8 @@ from shared.regions import (
 # Bodies of zones (开发区, 新区, 商务区 管理委员会) have proper names, written as they are.
 _PILOT_ZONE = re.compile(r"^中国[（(]([\u4e00-\u9fff]{2,8})[）)]自由贸易(?:试验|港)区")
 _ZONE = re.compile(r"开发区|经开区|新区|高新区|园区|商务区|试验区|示范区|管理委员会|管委会")
+# The zones of the division table that are no government's (not 浦东新区, 清新区): 开发区, 园区.
+_ZONE_DIVISION = re.compile(r"(?:开发区|园区|高新区|经开区)$")
 # Vertically managed bodies whose names keep the place as written (浙江海事局, 长江海事局).
 _NAMED_BY_REGION = frozenset({"海事局"})
 # A zone's short forms, written in full in its proper name (武汉经开区统计局).
@@ -444,7 +446,12 @@ def _finish(
             and division.name.endswith(("地区", "盟"))
         ):
             department = "行政公署"  # a prefecture's government: 喀什地区行政公署
-        written = canonical_place_name(division) + department
+        if department == "人民政府" and _ZONE_DIVISION.search(division.name):
+            # A zone the table lists as a county is governed by its 管理委员会, under its proper
+            # name: 呼和浩特经济技术开发区管理委员会, not …开发区人民政府.
+            written = division.name + "管理委员会"
+        else:
+            written = canonical_place_name(division) + department
     return AgencyResult(
         written,
         tuple(joint),

@@ -1056,3 +1056,17 @@ def test_a_minority_township_by_its_short_name_is_found_by_its_full_one() -> Non
     assert result.region.code == "520203"
     # Without a clue to where it is, a short name is not expanded.
     assert extract("落别乡2024年政府信息公开工作年度报告", body=body).agency == "落别乡人民政府"
+
+
+def test_a_zone_the_division_table_lists_is_governed_by_its_management_committee() -> None:
+    body = (
+        "报告的电子版可在呼和浩特经济技术开发区政府网站(http://hetdz.huhhot.gov.cn)下载。\n"
+        + _GK_BODY
+    )
+    result = extract("", "http://hetdz.huhhot.gov.cn/zwgk/zfxxgknb/t1.html", body)
+    assert result.agency == "呼和浩特经济技术开发区管理委员会"
+    assert result.region.city == "呼和浩特市"
+    # A 新区 that is a district has a government: 上海市浦东新区人民政府.
+    assert extract("上海市浦东新区人民政府2023年政府信息公开工作年度报告").agency == (
+        "上海市浦东新区人民政府"
+    )
