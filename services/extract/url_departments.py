@@ -34,6 +34,7 @@ _NOT_DERIVED: dict[str, str] = {
     "audit": "审计局",
     "stats": "统计局",
     "justice": "司法局",
+    "nr": "自然资源局",  # natural resources: nr.gd.gov.cn
 }
 # Departments a report never speaks for as 我局 (a government is 我市, 我区).
 _GOVERNMENTS = frozenset({"人民政府"})
@@ -125,12 +126,14 @@ def url_agency(url: str | None, called: str | None) -> str | None:
     if called not in _SELF_ENDINGS:
         return None
     department = url_department(url)
+    if department is not None and called == "厅" and department.endswith("局"):
+        department = department[:-1] + "厅"  # 我厅 on nr.gd.gov.cn: a province's bureau is a 厅
     if department is None or not department.endswith(_SELF_ENDINGS[called]):
         return None
     match = host_match(url)
     division = regions().by_code.get(match.codes[0]) if match and len(match.codes) == 1 else None
     if division is None:
-        return "市" + department
+        return ("省" if called == "厅" else "市") + department
     prefix = "省" if division.level == 1 and not division.name.endswith("市") else division.name[-1]
     return prefix + department
 

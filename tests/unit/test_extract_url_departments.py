@@ -48,6 +48,14 @@ def test_url_agency_is_relative_to_the_host_government() -> None:
     assert url_agency("http://www.jiangmen.gov.cn/bmpd/jmssfj/1.html", "局") == "市司法局"
 
 
+def test_a_provinces_bureau_that_calls_itself_wo_ting_is_its_ting() -> None:
+    # nr.gd.gov.cn: 广东省自然资源厅, which its 2019 report calls only 我厅.
+    assert url_agency("https://nr.gd.gov.cn/gkmlpt/content/2/2877/post_2877736.html", "厅") == (
+        "省自然资源厅"
+    )
+    assert url_agency("https://nr.gd.gov.cn/a.html", "局") == "省自然资源局"
+
+
 def test_url_agency_needs_the_self_word_to_fit() -> None:
     url = "http://www.jiangmen.gov.cn/bmpd/jmssfj/1.html"
     assert url_agency(url, "委") is None  # 本委 is no 司法局
