@@ -150,6 +150,18 @@ _FIRST_ELEMENT_HEADING = re.compile(
 _RULE_OF_LAW_WORK = re.compile(
     r"法治政府建设|法治[\u4e00-\u9fff]{0,3}?建设|依法行政|依法治[国省市区县州旗]"
 )
+# The first heading of a report set out by the 法治政府建设实施纲要's chapters (一、健全政府机构
+# 职能体系,推动更好发挥政府作用), as city and province reports since 2021 are.
+_OUTLINE_HEADING = re.compile(
+    r"^[一1][、.．]\s*[\u4e00-\u9fff]{0,6}?健全(?:政府机构职能|依法行政制度|行政决策制度|行政执法工作"
+    r"|突发事件应对|社会矛盾纠纷行政预防调处化解|行政权力制约和监督|法治政府建设科技保障)体系"
+)
+# The 条例's article that requires the annual report, cited by the report itself: 依据《条例》
+# 第五十条规定,编制本报告 (第三十一条 of the 2007 条例).
+_ARTICLE_ON_REPORTS = re.compile(
+    r"第(?:五十|三十一)条(?:之)?规定[,，]?\s*(?:编制|制作|发布)(?:了)?本(?:年度)?报告"
+    r"|本(?:年度)?报告[^。]{0,40}?第(?:五十|三十一)条(?:之)?规定(?:编制|制作)"
+)
 # A 现将…报告如下 about other work that speaks of 法治 as much: a leader's 述法, 普法, a review.
 _OTHER_LAW_REPORT = re.compile(r"述法|述职|履职|第一责任人|普法|考核|督察|自查|自评|整改")
 _PLACEHOLDER_BODY = re.compile(r"[*＊][区县市镇]|xx[县市区镇局]|20xx|某[县市区镇局]", re.I)
@@ -366,6 +378,8 @@ def body_kind(lines: Sequence[str]) -> tuple[ReportKind, str] | None:
         return "政府信息公开工作年度报告", "the body states the 信息公开 report's 统计期限"
     if _DISCLOSURE_FORMAT.search(head[:1500]) and _OPENING_CITES.search(head[:600]):
         return "政府信息公开工作年度报告", "the opening cites the 信息公开 annual report format"
+    if _ARTICLE_ON_REPORTS.search(head[:1500]) and "信息公开条例" in head[:1500]:
+        return "政府信息公开工作年度报告", "the opening cites the 条例's article on annual reports"
     sentence = body_report_sentence(lines)
     if sentence and kind_of(sentence) != "other":
         return kind_of(sentence), f"the body says: {sentence}"
@@ -382,9 +396,9 @@ def body_kind(lines: Sequence[str]) -> tuple[ReportKind, str] | None:
         and len(_RULE_OF_LAW_WORK.findall(opening)) >= 3
     ):
         return "法治政府建设年度报告", f"the body reports on its 法治 work: {sentence}"
-    if any(_RULE_OF_LAW_YEAR_HEADING.match(line) for line in lines[1:8]) and (
-        len(_RULE_OF_LAW.findall(opening)) >= 2
-    ):
+    if any(
+        _RULE_OF_LAW_YEAR_HEADING.match(line) or _OUTLINE_HEADING.match(line) for line in lines[1:8]
+    ) and (len(_RULE_OF_LAW.findall(opening)) >= 2):
         # 2023年以来,喀什地区深入… / 一、2023年法治政府建设情况: the report's first section.
         return "法治政府建设年度报告", "the body's first heading is a 法治政府建设 report's"
     if (

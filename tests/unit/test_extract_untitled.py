@@ -582,3 +582,33 @@ def test_a_column_heading_above_the_title_gives_way_to_the_title_that_names_its_
     assert result.title == "咸宁市政务服务和大数据管理局2025年政府信息公开工作年度报告"
     assert result.agency == "咸宁市政务服务和大数据管理局"
     assert result.report_year == 2025
+
+
+def test_the_article_of_the_regulations_on_annual_reports_makes_a_disclosure_report() -> None:
+    text = (
+        "相关解读:北京市海淀区人民政府2024年政府信息公开工作年度报告的问答解读\n"
+        "依据《中华人民共和国政府信息公开条例》(以下简称《条例》)第五十条规定,编制本报告。\n"
+        "一、总体情况\n" + _FILLER
+    )
+    result = extract(text, url="http://www.bjhd.gov.cn/zwgk/ndbg/t1.html")
+    assert result.is_annual_report
+    assert result.kind == "政府信息公开工作年度报告"
+    # A notice telling others to compile theirs by that article is no report.
+    notice = (
+        "各街道办事处:\n请按照《中华人民共和国政府信息公开条例》第五十条规定,编制并公布"
+        "本单位2024年度报告。\n" + _FILLER
+    )
+    assert not extract(notice).is_annual_report
+
+
+def test_a_report_set_out_by_the_outlines_chapters_is_a_rule_of_law_report() -> None:
+    text = (
+        "2021年,青岛市坚持以习近平新时代中国特色社会主义思想为指导,深入学习贯彻习近平法治思想,"
+        "深入落实党中央、国务院关于法治政府建设决策部署,法治政府建设取得显著成效。\n"
+        "一、健全政府机构职能体系,推动更好发挥政府作用\n(一)推进政府机构职能优化协同高效。"
+        + _FILLER
+    )
+    result = extract(text)
+    assert result.is_annual_report
+    assert result.kind == "法治政府建设年度报告"
+    assert result.report_year == 2021
