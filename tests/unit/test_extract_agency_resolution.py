@@ -527,6 +527,22 @@ def test_a_dateline_padded_with_empty_table_cells_is_still_the_dateline() -> Non
     assert str(extract("", body=page).published) == "2021-02-09"
 
 
+def test_a_worded_dateline_run_into_its_source_label_is_still_the_dateline() -> None:
+    page = "\n".join(
+        [
+            "2021年迎宾路街道政府信息公开工作年度报告",
+            "迎宾路街道办事处",
+            "2022年01月18日来源:1",
+            _GK_BODY.replace("2022", "2021"),
+        ]
+    )
+    assert str(extract("", body=page).published) == "2022-01-18"
+    # A sentence that starts with a date is no dateline.
+    sentence = "2022年01月18日发布会召开后各单位陆续公开"
+    page = "\n".join(["2021年政府信息公开工作年度报告", sentence, _GK_BODY.replace("2022", "2021")])
+    assert extract("", body=page).published is None
+
+
 def test_the_titles_department_is_kept_when_another_name_only_says_where() -> None:
     page = (
         "2020年卫生健康委员会政府信息公开工作年度报告\n发布时间:2021-01-08\n"
