@@ -55,6 +55,12 @@ _NOT_REPORTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("plan", re.compile(r"(?:工作要点|工作计划|实施方案|工作方案|工作安排|任务清单)(?!.*报告)")),
     ("performance self-evaluation", re.compile(r"绩效自评|自评报告|绩效评价")),
+    # 上窑镇2024年度政务公开工作总结 follows the report's headings but is not the statutory report;
+    # a 法治政府建设工作总结 may be (宝鸡市陈仓区2025年度法治政府建设工作总结).
+    (
+        "work summary",
+        re.compile(r"(?:政务|信息)公开(?:工作)?总结|总结(?:及|和|与)[^。]{0,20}(?:计划|打算|思路)"),
+    ),
     # 镇党委主要负责人履行推进法治建设第一责任人职责情况的报告: a leader's own duty report
     # (述法), unless the title is the government's 法治政府建设 report as well.
     (

@@ -612,3 +612,18 @@ def test_a_report_set_out_by_the_outlines_chapters_is_a_rule_of_law_report() -> 
     assert result.is_annual_report
     assert result.kind == "法治政府建设年度报告"
     assert result.report_year == 2021
+
+
+def test_a_disclosure_work_summary_in_the_reports_headings_is_no_report() -> None:
+    body = (
+        "2024年上窑镇认真贯彻落实上级关于政务信息公开工作的方针政策,现将上窑镇2024年政务公开工作"
+        "情况总结如下:\n一、总体情况\n(一)主动公开政府信息情况。\n(二)依申请公开情况。\n"
+        "收到和处理政府信息公开申请情况见下表。\n" + _FILLER
+    )
+    for title in (
+        "【工作总结】上窑镇2024年度政务公开工作总结",
+        "上窑镇2024年工作总结和2025年工作计划",
+    ):
+        result = extract(title + "\n" + body)
+        assert not result.is_annual_report, title
+        assert result.reasons[0].startswith("not a report")
