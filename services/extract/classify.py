@@ -168,6 +168,10 @@ _ARTICLE_ON_REPORTS = re.compile(
     r"第(?:五十|三十一)条(?:之)?规定[,，]?\s*(?:编制|制作|发布)(?:了)?本(?:年度)?报告"
     r"|本(?:年度)?报告[^。]{0,40}?第(?:五十|三十一)条(?:之)?规定(?:编制|制作)"
 )
+# The 2008 format's opening: 本年度报告是根据《中华人民共和国政府信息公开条例》…要求,由X编制.
+_REPORT_ON_REGULATIONS = re.compile(
+    r"^本(?:年度)?报告(?:是)?(?:根据|依据|按照)《中华人民共和国政府信息公开条例》[^。]{0,300}?编制"
+)
 # A 现将…报告如下 about other work that speaks of 法治 as much: a leader's 述法, 普法, a review.
 _OTHER_LAW_REPORT = re.compile(r"述法|述职|履职|第一责任人|普法|考核|督察|自查|自评|整改")
 _PLACEHOLDER_BODY = re.compile(r"[*＊][区县市镇]|xx[县市区镇局]|20xx|某[县市区镇局]", re.I)
@@ -386,6 +390,8 @@ def body_kind(lines: Sequence[str]) -> tuple[ReportKind, str] | None:
         return "政府信息公开工作年度报告", "the opening cites the 信息公开 annual report format"
     if _ARTICLE_ON_REPORTS.search(head[:1500]) and "信息公开条例" in head[:1500]:
         return "政府信息公开工作年度报告", "the opening cites the 条例's article on annual reports"
+    if any(_REPORT_ON_REGULATIONS.match(line) for line in lines[:3]):
+        return "政府信息公开工作年度报告", "the report says it is compiled under the 信息公开条例"
     sentence = body_report_sentence(lines)
     if sentence and kind_of(sentence) != "other":
         return kind_of(sentence), f"the body says: {sentence}"

@@ -542,6 +542,10 @@ def resolve_agency(
                 if division is not None:
                     note = f"province of {best.raw} from the documents it cites"
                     place = _Place(division.code, (note,))
+    elif _ZONE.search(best.department) and fallback is not None:
+        # 苏银产业园管理委员会 on sycyy.yinchuan.gov.cn: a zone's body, placed by the clues.
+        note = f"place of {best.raw} from {agreed.source}"
+        return AgencyResult(best.raw, tuple(joint), _region(fallback), (note,))
     else:
         # A central body by the name it is listed under: 司法部, not 中华人民共和国司法部.
         national = best.department.removeprefix("中华人民共和国") or best.department

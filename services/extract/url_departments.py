@@ -44,10 +44,19 @@ _MIN_PATH_KEY = 3  # path segments are many and short (gk, sj): only longer keys
 
 def _initials(name: str) -> str | None:
     """The initials of a name by each character's first (most common) reading: 信访局 xfj."""
+    spelled = _first_readings(name)
+    return "".join(r[0] for r in spelled) if spelled else None
+
+
+def _spelled(name: str) -> str | None:
+    """A name in full pinyin by each character's first reading: 商务局 shangwuju."""
+    spelled = _first_readings(name)
+    return "".join(spelled) if spelled else None
+
+
+def _first_readings(name: str) -> list[str] | None:
     readings = [_readings(char) for char in name]
-    if not all(readings):
-        return None
-    return "".join(r[0][0] for r in readings)
+    return [r[0] for r in readings] if all(readings) else None
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +72,9 @@ def abbreviations() -> dict[str, str]:
         found.setdefault(key, set()).add(full)
         if len(written) >= 3 and written.endswith("局"):  # host labels drop it: kj for 科技局
             found.setdefault(key[:-1], set()).add(full)
+        spelled = _spelled(written)  # shangwuju.tj.gov.cn: some hosts spell the name in full
+        if spelled is not None and len(written) >= 3:
+            found.setdefault(spelled, set()).add(full)
     table = {key: next(iter(fulls)) for key, fulls in found.items() if len(fulls) == 1}
     return table | _NOT_DERIVED
 

@@ -627,3 +627,27 @@ def test_a_disclosure_work_summary_in_the_reports_headings_is_no_report() -> Non
         result = extract(title + "\n" + body)
         assert not result.is_annual_report, title
         assert result.reasons[0].startswith("not a report")
+
+
+def test_the_2008_formats_opening_makes_a_disclosure_report_of_its_compiler() -> None:
+    text = (
+        "本年度报告是根据《中华人民共和国政府信息公开条例》和《砚山县人民政府办公室关于编制公布2021年"
+        "政府信息公开工作年度报告有关事项的通知》要求,由盘龙彝族乡人民政府编制,现特向社会公布,如对本"
+        "报告有任何疑问,请与盘龙彝族乡人民政府办公室联系(地址:砚山县盘龙彝族乡人民政府新街1号)。\n"
+        "一、总体情况\n2021年,盘龙乡注重强化工作措施。\n" + _FILLER
+    )
+    result = extract(text)
+    assert result.kind == "政府信息公开工作年度报告"
+    assert result.report_year == 2021
+    assert result.agency == "砚山县盘龙彝族乡人民政府"
+    assert result.region.code == "532622"
+
+
+def test_a_zones_committee_is_placed_by_its_host() -> None:
+    text = (
+        "根据《中华人民共和国政府信息公开条例》规定,现将苏银产业园管理委员会2025年政府信息公开工作"
+        "年度报告如下。\n一、总体情况\n" + _FILLER
+    )
+    result = extract(text, url="https://sycyy.yinchuan.gov.cn/zwgk/zfxxgknb/t1.html")
+    assert result.agency == "苏银产业园管理委员会"
+    assert result.region.city == "银川市"

@@ -66,3 +66,8 @@ def test_department_self_reads_the_opening() -> None:
     assert department_self(["2023年,我局坚持以习近平法治思想为指导"]) == "局"
     assert department_self(["2023年,本委认真贯彻"]) == "委"
     assert department_self(["2023年,全市法治政府建设"]) is None
+
+
+def test_a_host_that_spells_the_department_in_full_names_it() -> None:
+    assert url_department("https://shangwuju.tj.gov.cn/tjsswjzz/zwgk/gknb/t1.html") == "商务局"
+    assert url_agency("https://shangwuju.tj.gov.cn/tjsswjzz/zwgk/gknb/t1.html", "局") == "市商务局"
