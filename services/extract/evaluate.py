@@ -37,16 +37,16 @@ TARGETS: Mapping[str, float] = {
     "city": 0.95,
     "published": 0.97,
 }
-# The test part's figures as last measured (2026-12-07, 657 pages), less a margin for label
+# The test part's figures as last measured (2026-12-08, 1,281 pages), less a margin for label
 # corrections: CI fails when the test part falls below them. They are below TARGETS: the rules
 # meet the targets on the pages they were tuned on, not yet on pages they never saw.
 TEST_FLOORS: Mapping[str, float] = {
     "classification_f1": 0.95,
     "kind": 0.94,
     "year": 0.93,
-    "agency": 0.79,
+    "agency": 0.80,
     "province": 0.88,
-    "city": 0.89,
+    "city": 0.90,
     "published": 0.92,
 }
 PARTS = ("dev", "test")
