@@ -37,9 +37,12 @@ def claim(
     """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # RETURNING says whether the row was written: through the session, PostgreSQL's rowcount is
+    # -1 either way, which made every redelivery look new there.
     claimed = session.execute(
         insert(inbox)
         .values(event_id=event_id, subject=subject, processed_at=now)
         .on_conflict_do_nothing(index_elements=["event_id"])
+        .returning(inbox.event_id)
     )
-    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+    return claimed.first() is not None

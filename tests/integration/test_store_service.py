@@ -266,3 +266,24 @@ async def test_events_handled_at_once_are_each_recorded_and_published_once(
     assert len(recorded) == len(set(recorded)) == len(events)
     assert _count(store, OutboxEntry) == len(events)
     assert store.pending_outbox_count() == 0
+
+
+async def test_a_replayed_report_is_claimed_once_and_touches_nothing_else(
+    store: StoreService,
+) -> None:
+    """On both databases the inbox tells a redelivery from a new event: the replay costs its
+    claim and the relay's look at the outbox, nothing more."""
+    engine = store.sessions.kw["bind"]
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split())[:60])
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        await store.record_extraction(factories.report_extracted())
+        first = len(statements)
+        await store.record_extraction(factories.report_extracted())
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(statements) - first <= 2, statements[first:]
