@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import DateTime, Dialect, Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
@@ -94,6 +95,25 @@ def _reason(exc: Exception) -> str:
     cause = orig if orig is not None else exc
     lines = str(cause).strip().splitlines() or [""]
     return f"{type(cause).__name__}: {lines[0]}"
+
+
+def insert_unless_present(
+    session: Session, model: type[Any], values: dict[str, Any], key: str
+) -> bool:
+    """Insert one row unless a row with the same `key` exists; True if it was inserted.
+
+    One `INSERT … ON CONFLICT (key) DO NOTHING` both tests and writes: no lookup first and no
+    ORM object (the inbox and the outbox run this once per event: the pipeline's hot path). A
+    transaction inserting a key that another one inserted but has not committed waits for it
+    (PostgreSQL's unique index; SQLite has one writer at a time): if that one commits, this
+    insert finds the row and does nothing; if it rolls back, this one wins.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = session.execute(
+        insert(model).values(**values).on_conflict_do_nothing(index_elements=[key])
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def run_sync(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -16,7 +16,7 @@ from sqlalchemy import String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from shared.clock import Clock
-from shared.db import UtcDateTime, run_sync, unit_of_work
+from shared.db import UtcDateTime, insert_unless_present, run_sync, unit_of_work
 from shared.events import Event
 
 RawPublisher = Callable[[str, str, str], Awaitable[None]]  # subject, event_id, payload
@@ -37,16 +37,18 @@ def enqueue(
     session: Session, outbox: type[OutboxColumns], subject: str, event: Event, now: datetime
 ) -> None:
     """Write `event` to be published on `subject` once this transaction commits (once per id)."""
-    if session.get(outbox, event.event_id) is None:
-        session.add(
-            outbox(  # type: ignore[call-arg]
-                event_id=event.event_id,
-                subject=subject,
-                payload=event.model_dump_json(),
-                created_at=now,
-                published_at=None,
-            )
-        )
+    insert_unless_present(
+        session,
+        outbox,
+        {
+            "event_id": event.event_id,
+            "subject": subject,
+            "payload": event.model_dump_json(),
+            "created_at": now,
+            "published_at": None,
+        },
+        key="event_id",
+    )
 
 
 class Relay:
