@@ -17,6 +17,8 @@ from tests.conftest import FakeClock
 
 pytestmark = pytest.mark.integration
 
+BUDGET = 13  # statements of a new report, recording and relaying it
+
 
 class Published:
     """Records what the store publishes."""
@@ -98,6 +100,27 @@ async def test_a_new_report_writes_its_document_once_and_looks_up_no_urls(
     with store.sessions() as session:
         document = session.scalars(select(Document)).one()
         assert document.filing_id == session.scalars(select(Filing)).one().id
+
+
+async def test_a_new_report_costs_at_most_its_budget_of_statements(store: StoreService) -> None:
+    """Every statement of the hot path costs CPU: a new report of a known agency is claimed,
+    attributed, filed (filing, version, URL, search row), announced and relayed in 13 (15
+    through the ORM's unit of work before issue 15). More fails: look for a lookup added."""
+    engine = store.sessions.kw["bind"]
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split())[:80])
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        await store.record_extraction(factories.report_extracted())
+        first = len(statements)
+        await store.record_extraction(factories.report_extracted())
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert first <= BUDGET, statements[:first]
+    assert len(statements) - first <= 2, statements[first:]  # a replay: claim and relay
 
 
 async def test_a_page_fetched_again_updates_its_document_and_keeps_when_it_was_first_seen(
