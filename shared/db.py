@@ -13,9 +13,21 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import DateTime, Dialect, Engine, create_engine, event
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    Executable,
+    Result,
+    Table,
+    create_engine,
+    event,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
@@ -94,6 +106,83 @@ def _reason(exc: Exception) -> str:
     cause = orig if orig is not None else exc
     lines = str(cause).strip().splitlines() or [""]
     return f"{type(cause).__name__}: {lines[0]}"
+
+
+# ---- writing rows past the ORM ------------------------------------------------------------------
+# The hot paths (the inbox and outbox once per event, a new filing's rows) write rows with
+# statements built once per table and database, run on the session's connection: in its
+# transaction, after its pending changes, without an ORM object. Building a statement anew and
+# executing it through the session cost five times as much as the insert itself.
+
+Key = str | tuple[str, ...]  # the column(s) of a unique index
+
+
+def core_connection(session: Session) -> Connection:
+    """The session's connection in its transaction, the session's pending changes written first
+    (a row written on it may refer to them)."""
+    session.flush()
+    return session.connection()
+
+
+def insert_row(session: Session, model: type[Any], values: dict[str, Any]) -> None:
+    """Insert one row of `model`'s table."""
+    _write(session, model, values)
+
+
+def insert_unless_present(
+    session: Session, model: type[Any], values: dict[str, Any], key: Key
+) -> bool:
+    """Insert one row unless a row with the same `key` exists; True if it was inserted.
+
+    One `INSERT … ON CONFLICT (key) DO NOTHING` both tests and writes, with no lookup first. A
+    transaction inserting a key that another one inserted but has not committed waits for it
+    (PostgreSQL's unique index; SQLite has one writer at a time): if that one commits, this
+    insert finds the row and does nothing; if it rolls back, this one wins.
+    """
+    # RETURNING says whether the row was written: PostgreSQL's rowcount is -1 here either way,
+    # which made every redelivery look new to the inbox there.
+    return _write(session, model, values, key).first() is not None
+
+
+def upsert_row(
+    session: Session,
+    model: type[Any],
+    values: dict[str, Any],
+    key: Key,
+    insert_only: tuple[str, ...] = (),
+) -> None:
+    """Insert one row, or update the row with the same `key` to `values` but its `insert_only`
+    columns (`INSERT … ON CONFLICT (key) DO UPDATE`: no lookup first)."""
+    keys = (key,) if isinstance(key, str) else key
+    update = tuple(column for column in values if column not in keys + insert_only)
+    _write(session, model, values, key, update)
+
+
+def _write(
+    session: Session,
+    model: type[Any],
+    values: dict[str, Any],
+    key: Key | None = None,
+    update: tuple[str, ...] = (),
+) -> Result[Any]:
+    connection = core_connection(session)
+    statement = _statement(model.__table__, connection.dialect.name, key, update)
+    return connection.execute(statement, values)
+
+
+@cache
+def _statement(table: Table, dialect: str, key: Key | None, update: tuple[str, ...]) -> Executable:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table)
+    if key is None:
+        return statement
+    keys = [key] if isinstance(key, str) else list(key)
+    if not update:
+        returned = [table.c[column] for column in keys]
+        return statement.on_conflict_do_nothing(index_elements=keys).returning(*returned)
+    return statement.on_conflict_do_update(
+        index_elements=keys, set_={column: statement.excluded[column] for column in update}
+    )
 
 
 async def run_sync(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import String
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from shared.db import UtcDateTime
+from shared.db import UtcDateTime, insert_unless_present
 
 
 class InboxColumns:
@@ -29,20 +28,13 @@ def claim(
 ) -> bool:
     """Write the inbox row of an event; False if it was processed before (a redelivery or replay).
 
-    One `INSERT … ON CONFLICT DO NOTHING` both tests and claims the id: no lookup first and no
-    flush of the unit of work (this runs once per event, so it is the pipeline's hot path). A
-    transaction claiming an id that another one claimed but has not committed waits for it
-    (PostgreSQL's unique index; SQLite has one writer at a time): if that one commits, this claim
-    finds the row and the event is skipped; if it rolls back, this claim wins.
+    The test and the claim are one statement (`insert_unless_present`): a transaction claiming an
+    id that another one claimed but has not committed waits for it; if that one commits, this
+    claim finds the row and the event is skipped; if it rolls back, this claim wins.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # RETURNING says whether the row was written: through the session, PostgreSQL's rowcount is
-    # -1 either way, which made every redelivery look new there.
-    claimed = session.execute(
-        insert(inbox)
-        .values(event_id=event_id, subject=subject, processed_at=now)
-        .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(inbox.event_id)
+    return insert_unless_present(
+        session,
+        inbox,
+        {"event_id": event_id, "subject": subject, "processed_at": now},
+        key="event_id",
     )
-    return claimed.first() is not None

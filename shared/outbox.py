@@ -12,11 +12,11 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from sqlalchemy import String, Text, func, select, update
+from sqlalchemy import String, Text, bindparam, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from shared.clock import Clock
-from shared.db import UtcDateTime, run_sync, unit_of_work
+from shared.db import UtcDateTime, insert_unless_present, run_sync, unit_of_work
 from shared.events import Event
 
 RawPublisher = Callable[[str, str, str], Awaitable[None]]  # subject, event_id, payload
@@ -37,16 +37,18 @@ def enqueue(
     session: Session, outbox: type[OutboxColumns], subject: str, event: Event, now: datetime
 ) -> None:
     """Write `event` to be published on `subject` once this transaction commits (once per id)."""
-    if session.get(outbox, event.event_id) is None:
-        session.add(
-            outbox(  # type: ignore[call-arg]
-                event_id=event.event_id,
-                subject=subject,
-                payload=event.model_dump_json(),
-                created_at=now,
-                published_at=None,
-            )
-        )
+    insert_unless_present(
+        session,
+        outbox,
+        {
+            "event_id": event.event_id,
+            "subject": subject,
+            "payload": event.model_dump_json(),
+            "created_at": now,
+            "published_at": None,
+        },
+        key="event_id",
+    )
 
 
 class Relay:
@@ -65,6 +67,19 @@ class Relay:
         self.clock = clock
         self._lock = asyncio.Lock()
         self._next: asyncio.Future[int] | None = None
+        # Built once and run on the unit of work's connection: every event is followed by a
+        # relay, and building them and running them through the ORM cost more than the queries.
+        self._select_pending = (
+            select(outbox.event_id, outbox.subject, outbox.payload)
+            .where(outbox.published_at.is_(None))
+            .order_by(outbox.created_at)
+            .limit(bindparam("limit"))
+        )
+        self._mark_sent = (
+            update(outbox)
+            .where(outbox.event_id.in_(bindparam("event_ids", expanding=True)))
+            .values(published_at=bindparam("now"))
+        )
 
     async def relay(self, limit: int = RELAY_BATCH) -> int:
         """Publish up to `limit` rows not yet published; returns how many were read.
@@ -113,20 +128,12 @@ class Relay:
         return len(rows)
 
     def _pending(self, limit: int) -> list[tuple[str, str, str]]:
-        table = self.outbox
         with unit_of_work(self.sessions) as session:
-            rows = session.execute(
-                select(table.event_id, table.subject, table.payload)
-                .where(table.published_at.is_(None))
-                .order_by(table.created_at)
-                .limit(limit)
-            ).all()
+            rows = session.connection().execute(self._select_pending, {"limit": limit})
             return [(event_id, subject, payload) for event_id, subject, payload in rows]
 
     def _mark_published(self, event_ids: list[str]) -> None:
         with unit_of_work(self.sessions) as session:
-            session.execute(
-                update(self.outbox)
-                .where(self.outbox.event_id.in_(event_ids))
-                .values(published_at=self.clock())
+            session.connection().execute(
+                self._mark_sent, {"event_ids": event_ids, "now": self.clock()}
             )

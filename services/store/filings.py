@@ -17,6 +17,7 @@ from services.store.db.models import (
     Obligation,
     OutboxEntry,
 )
+from shared.db import insert_row, insert_unless_present
 from shared.events import FILING_RECORDED, FilingRecorded, ReportExtracted, stable_id
 from shared.outbox import enqueue
 
@@ -68,41 +69,33 @@ def record_filing(
         [s.title for s in extraction.sections], [f.text for f in extraction.figures]
     )
     if filing is None:
-        filing = Filing(
-            id=filing_id,
-            agency_id=agency.id,
-            agency_name=agency.name,
-            region_code=agency.region_code,
-            kind=extraction.kind,
-            report_year=extraction.report_year,
-            title=extraction.title,
-            url=event.url,
-            published=extraction.published,
-            signed=extraction.signed,
-            first_seen=event.fetched_at,
-            last_seen=event.fetched_at,
-            deadline=deadline,
-            on_time=core.is_on_time(extraction.published, event.fetched_at, deadline),
-            version=1,
-            content_hash=text_hash,
-            backfill=event.backfill,
-            summary=summary,
-        )
-        session.add(filing)
-        session.add(
-            FilingVersion(
-                filing_id=filing_id,
-                version=1,
-                content_hash=text_hash,
-                url=event.url,
-                seen_at=event.fetched_at,
-                simhash=None,  # computed from the text if a later version is ever compared
-                facts_hash=facts,
-                text=body[:MAX_TEXT_IN_DB],
-            )
-        )
-        session.add(_filing_url(filing_id, event.url, event.fetched_at))  # a new filing's first
-        session.flush()
+        row = {
+            "id": filing_id,
+            "agency_id": agency.id,
+            "agency_name": agency.name,
+            "region_code": agency.region_code,
+            "kind": extraction.kind,
+            "report_year": extraction.report_year,
+            "title": extraction.title,
+            "url": event.url,
+            "published": extraction.published,
+            "signed": extraction.signed,
+            "first_seen": event.fetched_at,
+            "last_seen": event.fetched_at,
+            "deadline": deadline,
+            "on_time": core.is_on_time(extraction.published, event.fetched_at, deadline),
+            "version": 1,
+            "content_hash": text_hash,
+            "backfill": event.backfill,
+            "summary": summary,
+        }
+        # The rows of a new filing are written past the ORM (the hot path of a new report);
+        # the Filing returned is what they say, for the caller and the event, not in the session.
+        insert_row(session, Filing, row)
+        filing = Filing(**row)
+        # simhash: computed from the text if a later version is ever compared
+        _insert_version(session, filing, event, text_hash, None, facts, body)
+        insert_row(session, FilingUrl, _url_row(filing_id, event.url, event.fetched_at))
         search.index_filing(session, filing_id, content, words, new=True)
         _emit_recorded(session, filing, "new", event, now)
         return filing
@@ -130,18 +123,7 @@ def record_filing(
         filing.content_hash = text_hash
         filing.title = extraction.title or filing.title
         filing.summary = summary
-        session.add(
-            FilingVersion(
-                filing_id=filing_id,
-                version=filing.version,
-                content_hash=text_hash,
-                url=event.url,
-                seen_at=event.fetched_at,
-                simhash=simhash,
-                facts_hash=facts,
-                text=body[:MAX_TEXT_IN_DB],
-            )
-        )
+        _insert_version(session, filing, event, text_hash, simhash, facts, body)
         search.index_filing(session, filing_id, content, words)
         _emit_recorded(session, filing, "changed", event, now)
     return filing
@@ -236,14 +218,36 @@ def _emit_recorded(
 
 def add_url(session: Session, filing_id: str, url: str, seen: datetime) -> None:
     """Add `url` to a filing's URLs unless it is one already."""
-    exists = session.scalar(
-        select(FilingUrl.id).where(
-            FilingUrl.filing_id == filing_id, FilingUrl.url_hash == url_key(url)
-        )
+    insert_unless_present(
+        session, FilingUrl, _url_row(filing_id, url, seen), key=("filing_id", "url_hash")
     )
-    if exists is None:
-        session.add(_filing_url(filing_id, url, seen))
 
 
-def _filing_url(filing_id: str, url: str, seen: datetime) -> FilingUrl:
-    return FilingUrl(filing_id=filing_id, url=url, url_hash=url_key(url), first_seen=seen)
+def _url_row(filing_id: str, url: str, seen: datetime) -> dict[str, object]:
+    return {"filing_id": filing_id, "url": url, "url_hash": url_key(url), "first_seen": seen}
+
+
+def _insert_version(
+    session: Session,
+    filing: Filing,
+    event: ReportExtracted,
+    content_hash: str,
+    simhash: str | None,
+    facts: str,
+    body: str,
+) -> None:
+    """Write the row of the filing's current version (`filing.version`), with its text."""
+    insert_row(
+        session,
+        FilingVersion,
+        {
+            "filing_id": filing.id,
+            "version": filing.version,
+            "content_hash": content_hash,
+            "url": event.url,
+            "seen_at": event.fetched_at,
+            "simhash": simhash,
+            "facts_hash": facts,
+            "text": body[:MAX_TEXT_IN_DB],
+        },
+    )

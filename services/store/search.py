@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from services.store.text import query_tokens, search_tokens
+from shared.db import core_connection
 
 
 def document_text(title: str | None, agency: str | None, body: str) -> str:
@@ -40,23 +41,22 @@ def index_filing(
     new filing cost a scan and recording 10,000 reports slowed down quadratically.
     """
     tokens = search_tokens(content, words)
-    if session.get_bind().dialect.name == "sqlite":
+    connection = core_connection(session)  # the filing's row first (PostgreSQL refers to it)
+    if connection.dialect.name == "sqlite":
         if not new:
-            session.execute(
-                text("DELETE FROM filing_search WHERE filing_id = :id"), {"id": filing_id}
-            )
-        session.execute(
-            text("INSERT INTO filing_search (filing_id, tokens) VALUES (:id, :tokens)"),
-            {"id": filing_id, "tokens": tokens},
-        )
+            connection.execute(_SQLITE_DELETE, {"id": filing_id})
+        connection.execute(_SQLITE_INSERT, {"id": filing_id, "tokens": tokens})
         return
-    session.execute(
-        text(
-            "INSERT INTO filing_search (filing_id, tokens) VALUES (:id, :tokens) "
-            "ON CONFLICT (filing_id) DO UPDATE SET tokens = excluded.tokens"
-        ),
-        {"id": filing_id, "tokens": tokens},
-    )
+    connection.execute(_POSTGRESQL_UPSERT, {"id": filing_id, "tokens": tokens})
+
+
+# Built once: index_filing runs for every new report.
+_SQLITE_DELETE = text("DELETE FROM filing_search WHERE filing_id = :id")
+_SQLITE_INSERT = text("INSERT INTO filing_search (filing_id, tokens) VALUES (:id, :tokens)")
+_POSTGRESQL_UPSERT = text(
+    "INSERT INTO filing_search (filing_id, tokens) VALUES (:id, :tokens) "
+    "ON CONFLICT (filing_id) DO UPDATE SET tokens = excluded.tokens"
+)
 
 
 def search_filing_ids(session: Session, query: str, limit: int = 50) -> list[str]:

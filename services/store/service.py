@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.store import core, overdue
@@ -24,7 +23,7 @@ from services.store.filings import MAX_TEXT_IN_DB, record_filing, url_key
 from services.store.registry_sync import keep_for_review, resolve_review
 from shared import inbox
 from shared.clock import Clock
-from shared.db import GroupCommit, run_sync, unit_of_work
+from shared.db import GroupCommit, run_sync, unit_of_work, upsert_row
 from shared.events import ReportExtracted, SourceChecked
 from shared.outbox import RELAY_BATCH, RawPublisher, Relay
 from shared.sources import SourcesFile
@@ -61,28 +60,33 @@ class StoreService:
         if not inbox.claim(session, InboxEntry, event.event_id, "report.extracted", self.clock()):
             return
         extraction = event.extraction
-        document = session.scalar(select(Document).where(Document.url_hash == url_key(event.url)))
-        if document is None:
-            document = Document(
-                url=event.url, url_hash=url_key(event.url), first_seen=event.fetched_at
-            )
-        document.sha256 = event.sha256
-        document.source_id = event.source_id
-        document.agency_id = event.agency_id
-        document.last_seen = event.fetched_at
-        document.is_report = extraction.is_annual_report
-        document.kind = extraction.kind
-        document.report_year = extraction.report_year
-        document.title = extraction.title
-        document.extractor_version = extraction.extractor_version
         # The words are the search index's and the fingerprint's input, kept there, not here.
         payload = extraction.model_dump(mode="json", exclude={"words"})
         payload["text"] = payload["text"][:MAX_TEXT_IN_DB]
-        document.extraction = payload
-        document.filing_id = self._file_report(session, event)
-        # A new document joins the session only now, with its filing: added before the filing's
-        # lookups, it would be inserted by their autoflush and then updated again.
-        session.add(document)
+        filing_id = self._file_report(session, event)
+        # One upsert, whether the URL was seen before or not: no lookup, no ORM object.
+        upsert_row(
+            session,
+            Document,
+            {
+                "url": event.url,
+                "url_hash": url_key(event.url),
+                "first_seen": event.fetched_at,
+                "sha256": event.sha256,
+                "source_id": event.source_id,
+                "agency_id": event.agency_id,
+                "last_seen": event.fetched_at,
+                "is_report": extraction.is_annual_report,
+                "kind": extraction.kind,
+                "report_year": extraction.report_year,
+                "title": extraction.title,
+                "extractor_version": extraction.extractor_version,
+                "extraction": payload,
+                "filing_id": filing_id,
+            },
+            key="url_hash",
+            insert_only=("url", "first_seen"),
+        )
 
     def _file_report(self, session: Session, event: ReportExtracted) -> str | None:
         """The filing a fetched document is (recorded now), or None if it is not one."""
