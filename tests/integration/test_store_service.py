@@ -120,7 +120,9 @@ async def test_a_new_report_costs_at_most_its_budget_of_statements(store: StoreS
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert first <= BUDGET, statements[:first]
-    assert len(statements) - first <= 2, statements[first:]  # a replay: claim and relay
+    # A replay: its claim and the relay's look, nothing else. On PostgreSQL the inbox took every
+    # redelivery for new until its claim asked RETURNING instead of rowcount (-1 there).
+    assert len(statements) - first <= 2, statements[first:]
 
 
 async def test_a_page_fetched_again_updates_its_document_and_keeps_when_it_was_first_seen(
@@ -308,24 +310,3 @@ async def test_events_handled_at_once_are_each_recorded_and_published_once(
     assert len(recorded) == len(set(recorded)) == len(events)
     assert _count(store, OutboxEntry) == len(events)
     assert store.pending_outbox_count() == 0
-
-
-async def test_a_replayed_report_is_claimed_once_and_touches_nothing_else(
-    store: StoreService,
-) -> None:
-    """On both databases the inbox tells a redelivery from a new event: the replay costs its
-    claim and the relay's look at the outbox, nothing more."""
-    engine = store.sessions.kw["bind"]
-    statements: list[str] = []
-
-    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        statements.append(" ".join(statement.split())[:60])
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        await store.record_extraction(factories.report_extracted())
-        first = len(statements)
-        await store.record_extraction(factories.report_extracted())
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-    assert len(statements) - first <= 2, statements[first:]
