@@ -302,7 +302,8 @@ def title_from_lines(lines: Sequence[str]) -> str | None:
                 listed = listed or line[item.end() :]
                 continue
             if year_in(line) is None:
-                yearless = i if yearless is None else yearless
+                if yearless is None:
+                    yearless = i
                 continue
             return _title_at(lines, i)
         first = first or line

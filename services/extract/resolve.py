@@ -214,7 +214,8 @@ def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
     assert name.town is not None
     counties = towns().get(name.town, ())
     notes: list[str] = []
-    if not any(_fits(code, clues) for code in counties):
+    clues_fit_the_table = any(_fits(code, clues) for code in counties)
+    if not clues_fit_the_table:
         full = _ethnic_town(name.town, clues)
         if full is not None:
             # 落别乡 for 落别布依族彝族乡: the 民族乡 by its full name, placed as that one.
@@ -231,7 +232,7 @@ def _town_place(name: AgencyName, clues: Sequence[Clue], body: str) -> _Place:
             others = [f"{c.source} places it elsewhere" for c in against]
             return _Place(written, (written_note, *others))
     variant = _town_variant(name.town)
-    if variant and not any(_fits(code, clues) for code in counties):
+    if variant and not clues_fit_the_table:
         fitting = tuple(code for code in towns().get(variant, ()) if _fits(code, clues))
         if fitting:
             counties = fitting
@@ -292,9 +293,10 @@ def _ethnic_town(town: str, clues: Sequence[Clue]) -> str | None:
 
 
 def _renamed_town(name: AgencyName, full: str) -> AgencyName:
+    """The name with its town as the town table writes it (落别乡 → 落别布依族彝族乡)."""
     assert name.town is not None
     department = full + name.department.removeprefix(name.town)
-    return replace(name, town=full, department=department)
+    return replace(name, raw=name.raw.replace(name.town, full), town=full, department=department)
 
 
 def _county_written_before(town: str, body: str) -> str | None:
@@ -411,17 +413,15 @@ def _title_names_the_department(title: AgencyName, other: AgencyName) -> bool:
 def _finish(
     name: AgencyName, place: _Place, joint: Sequence[str], fallback_code: str | None
 ) -> AgencyResult:
+    if place.town is not None and name.town is not None:
+        name = _renamed_town(name, place.town)
     if place.code is None:
         # As written when it says more than the department (市科技局, 西湖区司法局); a bare town
         # by its office (大石街道办事处, not 大石街道).
         written = name.raw if name.relative or name.has_place else name.department
-        if place.town is not None and name.town is not None:
-            written = written.replace(name.town, place.town)
         notes = place.notes or (f"no place found for {name.raw}",)
         region = Region() if place.disputed else _region(fallback_code)
         return AgencyResult(written, tuple(joint), region, notes)
-    if place.town is not None and name.town is not None:
-        name = _renamed_town(name, place.town)
     division = regions().by_code[place.code]
     if name.places and name.places[-1].code == division.code:
         # 横县人民政府 in a 2020 report: the name it had then (横州市 since 2021), today's code.
